@@ -1,0 +1,13 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("", include("fairs.urls")),
+    path("api/v1/", include("config.api_urls")),
+    path("admin/", admin.site.urls),
+    # Uploaded files in development; production serves MEDIA_ROOT from the web server.
+    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
+]

@@ -1,0 +1,43 @@
+"""API plumbing shared by every app: errors as ``{"code", "detail"}``."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import DomainError
+
+
+def exception_handler(exc, context):
+    """Every API error answers JSON with a stable ``code`` and a readable ``detail``.
+
+    Validation errors also carry ``errors``: the messages per field, so a client can name
+    the field that was wrong.
+    """
+    if isinstance(exc, DomainError):
+        body = {"code": exc.code, "detail": str(exc.message)}
+        if exc.field:
+            body["errors"] = {exc.field: [str(exc.message)]}
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        first = next(iter(errors.items()), (None, [""]))
+        message = first[1][0] if isinstance(first[1], list) and first[1] else first[1]
+        label = f"{first[0]}: " if first[0] and first[0] != "non_field_errors" else ""
+        response.data = {"code": "invalid", "detail": f"{label}{message}", "errors": errors}
+    elif isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        response.data = {
+            "code": codes if isinstance(codes, str) else "error",
+            "detail": str(exc.detail),
+        }
+    if response.status_code >= status.HTTP_500_INTERNAL_SERVER_ERROR:
+        response.data = {"code": "server_error", "detail": str(response.data)}
+    return response
