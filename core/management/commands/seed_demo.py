@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from fairs.demo import DemoContext, demo_modules
+from core.demo import DemoContext, demo_modules
 
 
 class Command(BaseCommand):
