@@ -79,6 +79,19 @@ class FairForm(forms.ModelForm):
                     Column("quota_first_timers", css_class="col-md-4"),
                 ),
             ),
+            Fieldset(
+                _("Review and offers"),
+                Row(
+                    Column("blind_review", css_class="col-md-4"),
+                    Column("score_max", css_class="col-md-4"),
+                    Column("offer_days", css_class="col-md-4"),
+                ),
+                Row(
+                    Column("asks_passport", css_class="col-md-4"),
+                    Column("asks_languages", css_class="col-md-4"),
+                    Column("asks_export", css_class="col-md-4"),
+                ),
+            ),
         )
 
 

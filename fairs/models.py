@@ -134,6 +134,23 @@ class Fair(models.Model):
         _("target share of first-timers (%)"), default=0, validators=[MaxValueValidator(100)]
     )
     description = models.TextField(_("description"), blank=True)
+    # Review and offers (registrations).
+    blind_review = models.BooleanField(
+        _("blind review"), default=False, help_text=_("Reviewers do not see names, photos or cooperatives.")
+    )
+    score_max = models.PositiveSmallIntegerField(
+        _("highest score"),
+        default=5,
+        validators=[MinValueValidator(2), MaxValueValidator(100)],
+        help_text=_("Reviewers score from 1 to this number."),
+    )
+    offer_days = models.PositiveSmallIntegerField(
+        _("days to confirm an offer"), default=7, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    # What national and international exhibitions may ask for on top.
+    asks_passport = models.BooleanField(_("ask for passport validity"), default=False)
+    asks_languages = models.BooleanField(_("ask for languages spoken"), default=False)
+    asks_export = models.BooleanField(_("ask for export experience"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -161,6 +178,8 @@ class Fair(models.Model):
                 name="fair_quotas_are_shares",
             ),
             models.CheckConstraint(condition=Q(status__in=FairStatus.values), name="fair_status_valid"),
+            models.CheckConstraint(condition=Q(score_max__gte=2), name="fair_score_scale"),
+            models.CheckConstraint(condition=Q(offer_days__gte=1), name="fair_offer_days_positive"),
         ]
 
     def __str__(self):

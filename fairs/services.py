@@ -62,6 +62,12 @@ EDITABLE_FIELDS = (
     "quota_rural",
     "quota_first_timers",
     "description",
+    "blind_review",
+    "score_max",
+    "offer_days",
+    "asks_passport",
+    "asks_languages",
+    "asks_export",
 )
 
 

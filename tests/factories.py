@@ -57,3 +57,61 @@ class FairFactory(factory.django.DjangoModelFactory):
     capacity = 60
     fee = Decimal("500.00")
     status = Fair.Status.DRAFT
+
+
+# --- registrations ----------------------------------------------------------------------
+
+from registrations.models import Application, Artisan, Cooperative  # noqa: E402
+
+
+class CooperativeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cooperative
+
+    name = factory.Sequence(lambda n: f"Coopérative Al Amal {n}")
+    name_ar = factory.Sequence(lambda n: f"تعاونية الأمل {n}")
+    registration_number = factory.Sequence(lambda n: f"COOP-{n:05d}")
+    province = factory.LazyFunction(province)
+
+
+class ArtisanFactory(factory.django.DjangoModelFactory):
+    """A complete profile (it may apply), without an account unless ``user=`` is given."""
+
+    class Meta:
+        model = Artisan
+
+    first_name = "Fatima"
+    last_name = factory.Sequence(lambda n: f"Bennani{n}")
+    first_name_ar = "فاطمة"
+    last_name_ar = "بناني"
+    cin = factory.Sequence(lambda n: f"BE{100000 + n}")
+    gender = Artisan.Gender.FEMALE
+    birth_year = 1980
+    phone = factory.Sequence(lambda n: f"+2126{10000000 + n:08d}")
+    email = factory.LazyAttribute(lambda a: f"{a.cin.lower()}@example.ma")
+    province = factory.LazyFunction(province)
+    area = Artisan.Area.RURAL
+    main_craft = factory.LazyFunction(craft)
+    language = "fr"
+
+
+def open_fair(**kwargs) -> Fair:
+    """A fair whose call is open now."""
+    now = timezone.now()
+    kwargs.setdefault("status", Fair.Status.OPEN)
+    kwargs.setdefault("applications_open_at", now - dt.timedelta(days=2))
+    kwargs.setdefault("applications_close_at", now + dt.timedelta(days=10))
+    return FairFactory(**kwargs)
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A submitted application, written straight to the database (no service, no mail)."""
+
+    class Meta:
+        model = Application
+
+    artisan = factory.SubFactory(ArtisanFactory)
+    fair = factory.LazyFunction(open_fair)
+    status = Application.Status.SUBMITTED
+    products = "Tajines et plats en terre cuite"
+    submitted_at = factory.LazyFunction(timezone.now)
