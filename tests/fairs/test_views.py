@@ -91,6 +91,8 @@ def form_data(venue, **overrides):
         "quota_women": 40,
         "quota_rural": 30,
         "quota_first_timers": 20,
+        "score_max": 5,
+        "offer_days": 7,
     }
     data.update(overrides)
     return data
