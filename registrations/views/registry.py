@@ -1,0 +1,3 @@
+"""Pages: registry (being built)."""
+
+urlpatterns = []

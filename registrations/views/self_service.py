@@ -1,0 +1,3 @@
+"""Pages: self_service (being built)."""
+
+urlpatterns = []
