@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.models import CraftCategory, Province
@@ -43,6 +44,12 @@ class Venue(models.Model):
         ]
 
     def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if (get_language() or "")[:2] == "ar" and self.name_ar:
+            return self.name_ar
         return self.name
 
 
@@ -212,8 +219,6 @@ class Fair(models.Model):
 
     @property
     def display_name(self) -> str:
-        from django.utils.translation import get_language
-
         if (get_language() or "")[:2] == "ar" and self.name_ar:
             return self.name_ar
         return self.name
