@@ -109,8 +109,8 @@ class Artisan(models.Model):
     bio = models.TextField(_("about my work"), blank=True, max_length=2000)
     photo = models.ImageField(_("photo"), upload_to="artisans/", blank=True)
     shop_url = models.URLField(_("shop or page"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("registered on"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated on"), auto_now=True)
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -211,8 +211,12 @@ class Application(models.Model):
 
     Status = ApplicationStatus
 
-    artisan = models.ForeignKey(Artisan, on_delete=models.PROTECT, related_name="applications")
-    fair = models.ForeignKey(Fair, on_delete=models.PROTECT, related_name="applications")
+    artisan = models.ForeignKey(
+        Artisan, on_delete=models.PROTECT, related_name="applications", verbose_name=_("artisan")
+    )
+    fair = models.ForeignKey(
+        Fair, on_delete=models.PROTECT, related_name="applications", verbose_name=_("fair")
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     booth_kind = models.CharField(
         _("booth kind"), max_length=10, choices=BoothKind.choices, default=BoothKind.STANDARD
@@ -235,15 +239,15 @@ class Application(models.Model):
     passport_valid_until = models.DateField(_("passport valid until"), null=True, blank=True)
     languages = models.JSONField(_("languages spoken"), default=list, blank=True)
     export_experience = models.TextField(_("export experience"), blank=True, max_length=2000)
-    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
-    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted on"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided on"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decision_reason = models.CharField(_("reason"), max_length=500, blank=True)
     offer_deadline = models.DateTimeField(_("confirm before"), null=True, blank=True)
     waitlist_rank = models.PositiveIntegerField(_("waitlist rank"), null=True, blank=True)
-    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -301,6 +305,8 @@ class ApplicationPhoto(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("application photo")
+        verbose_name_plural = _("application photos")
 
     def __str__(self):
         return self.image.name
@@ -309,8 +315,12 @@ class ApplicationPhoto(models.Model):
 class Review(models.Model):
     """One reviewer's score for one application."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reviews")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("application")
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("reviewer")
+    )
     score = models.PositiveSmallIntegerField(_("score"), validators=[MinValueValidator(1)])
     comment = models.TextField(_("comment"), blank=True, max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -338,6 +338,7 @@ def _move(
     actor: User | None,
     reason: str = "",
     now: dt.datetime | None = None,
+    promoted: bool = False,
 ) -> Application:
     """The one door of the workflow. Call it inside a transaction with the row locked."""
     if to_status not in TRANSITIONS[application.status]:
@@ -376,6 +377,8 @@ def _move(
     changes = {"status": [old, to_status]}
     if reason:
         changes["reason"] = reason
+    if promoted:
+        changes["promoted_from_waitlist"] = True
     audit_log(actor=actor, action=f"application.{to_status}", obj=application, changes=changes)
     _notify(application, to_status)
     if to_status == S.WITHDRAWN:
@@ -498,9 +501,9 @@ def waitlist_promote(*, fair: Fair, actor: User | None, now: dt.datetime | None 
     )
     for application in waiting:
         application.fair = fair
-        promoted.append(
-            _move(application, S.ACCEPTED, actor=actor, reason=str(_("A place became free.")), now=now)
-        )
+        # No reason text: it would be stored in the staff member's language and mailed in the
+        # artisan's; the audit entry says it was a promotion.
+        promoted.append(_move(application, S.ACCEPTED, actor=actor, now=now, promoted=True))
     return promoted
 
 
