@@ -115,3 +115,30 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     status = Application.Status.SUBMITTED
     products = "Tajines et plats en terre cuite"
     submitted_at = factory.LazyFunction(timezone.now)
+
+
+# --- booths -----------------------------------------------------------------------------
+
+from booths.models import Booth, Zone  # noqa: E402
+
+
+class ZoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Zone
+
+    fair = factory.SubFactory(FairFactory, status=Fair.Status.ALLOCATING)
+    name = factory.Sequence(lambda n: f"Hall {n}")
+    colour = "#b5562e"
+
+
+class BoothFactory(factory.django.DjangoModelFactory):
+    """A free 3 × 3 m standard booth, laid out left to right so booths never overlap."""
+
+    class Meta:
+        model = Booth
+
+    zone = factory.SubFactory(ZoneFactory)
+    fair = factory.LazyAttribute(lambda b: b.zone.fair)
+    code = factory.Sequence(lambda n: f"B{n:03d}")
+    x = factory.Sequence(lambda n: Decimal(3 * n))
+    y = Decimal("0")
