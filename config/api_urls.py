@@ -4,13 +4,18 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from fairs.api import FairViewSet
+from registrations.api import ApplicationViewSet, ArtisanViewSet, MeView, MyApplicationsView
 
 router = DefaultRouter()
 router.register("fairs", FairViewSet, basename="fair")
+router.register("artisans", ArtisanViewSet, basename="artisan")
+router.register("applications", ApplicationViewSet, basename="application")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("me/", MeView.as_view(), name="api-me"),
+    path("me/applications/", MyApplicationsView.as_view(), name="api-me-applications"),
     *router.urls,
 ]

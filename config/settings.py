@@ -218,6 +218,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "registrations.models.ApplicationStatus",
+        "FairStatusEnum": "fairs.models.FairStatus",
+    },
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",  # vendored: no CDN
     "SWAGGER_UI_FAVICON_HREF": "/static/favicon.svg",
 }
