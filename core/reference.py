@@ -284,7 +284,7 @@ CRAFTS = [
         ],
     ),
     (
-        "basketry",
+        "basketry-fibres",
         "Vannerie et fibres végétales",
         "السلالة والألياف النباتية",
         "Basketry and plant fibres",

@@ -6,13 +6,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.views.decorators.http import require_POST
 
-from core.permissions import is_staff_member
+from core.permissions import is_reviewer, is_staff_member
 
 
 def home(request):
-    """Where a login lands: staff on their fair list, everyone else on the public page."""
+    """Where a login lands: staff on their fair list, reviewers on their review list, artisans
+    in their space, everyone else on the public page."""
     if is_staff_member(request.user):
         return redirect("fairs:list")
+    if is_reviewer(request.user):
+        return redirect("registrations:review_home")
+    if request.user.is_authenticated and hasattr(request.user, "artisan"):
+        return redirect("registrations:my_space")
     return redirect("fairs:public_home")
 
 

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from fairs import views
+from fairs import services, views
 
 app_name = "fairs"
 
@@ -14,5 +14,9 @@ urlpatterns = [
     path("staff/fairs/new/", views.FairCreateView.as_view(), name="create"),
     path("staff/fairs/<int:pk>/", views.FairDetailView.as_view(), name="detail"),
     path("staff/fairs/<int:pk>/edit/", views.FairUpdateView.as_view(), name="update"),
-    path("staff/fairs/<int:pk>/<slug:action>/", views.FairTransitionView.as_view(), name="transition"),
+    re_path(
+        rf"^staff/fairs/(?P<pk>[0-9]+)/(?P<action>{'|'.join(services.ACTIONS)})/$",
+        views.FairTransitionView.as_view(),
+        name="transition",
+    ),
 ]

@@ -150,9 +150,25 @@ def artisan_sign_up(*, password: str, language: str, **fields) -> Artisan:
         validate_password(password, user)
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
+    existing = Artisan.objects.filter(cin=fields["cin"], user__isnull=True).first()
+    if existing and not (
+        (existing.phone and existing.phone == fields.get("phone"))
+        or (existing.email and existing.email == fields.get("email"))
+    ):
+        # A CIN is not a secret: claiming a profile the delegation registered needs the phone
+        # number or email address it has on file, else anyone could read its personal data.
+        raise ValidationError(
+            {
+                "cin": [
+                    _(
+                        "The delegation has already registered this CIN. Give the phone number or "
+                        "email address they have on file, or ask the delegation to open your account."
+                    )
+                ]
+            }
+        )
     user.set_password(password)
     user.save()
-    existing = Artisan.objects.filter(cin=fields["cin"], user__isnull=True).first()
     if existing:
         # Registered earlier by staff (a walk-in): the account takes over that profile.
         existing.user = user
@@ -188,7 +204,7 @@ APPLICATION_FIELDS = (
 )  # fmt: skip
 
 
-def _check_can_apply(artisan: Artisan, fair: Fair, now: dt.datetime) -> None:
+def check_can_apply(artisan: Artisan, fair: Fair, now: dt.datetime) -> None:
     if not fair.is_call_open(now):
         if fair.applications_close_at and now >= fair.applications_close_at:
             raise RegistrationError(code="deadline_passed", message=_("The application deadline has passed."))
@@ -250,7 +266,7 @@ def application_create(
     """
     now = timezone.now()
     fair = Fair.objects.select_for_update().get(pk=fair.pk)
-    _check_can_apply(artisan, fair, now)
+    check_can_apply(artisan, fair, now)
     if Application.objects.filter(artisan=artisan, fair=fair).exists():
         raise RegistrationError(code="already_applied", message=_("You have already applied to this fair."))
     _check_application_fields(fair, fields)
@@ -300,7 +316,7 @@ def application_update(*, application: Application, actor: User | None, **fields
 def application_submit(*, application: Application, actor: User | None) -> Application:
     """Send a draft to the jury (inside the call only)."""
     application = _locked(application)
-    _check_can_apply(application.artisan, application.fair, timezone.now())
+    check_can_apply(application.artisan, application.fair, timezone.now())
     fields = {name: getattr(application, name) for name in APPLICATION_FIELDS}
     _check_application_fields(application.fair, fields)
     return _move(application, S.SUBMITTED, actor=actor)
@@ -542,6 +558,8 @@ def review_save(*, application: Application, reviewer: User, score: int, comment
     if not (is_reviewer(reviewer) or is_staff_member(reviewer)):
         raise RegistrationError(code="forbidden", message=_("Only reviewers score applications."))
     application = _locked(application)
+    if application.artisan.user_id is not None and application.artisan.user_id == reviewer.pk:
+        raise RegistrationError(code="own_application", message=_("Nobody scores their own application."))
     if application.status not in (S.SUBMITTED, S.WAITLISTED):
         raise RegistrationError(
             code="not_reviewable", message=_("Only submitted or waitlisted applications are scored.")

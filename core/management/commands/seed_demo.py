@@ -13,13 +13,21 @@ class Command(BaseCommand):
         "Running it again changes nothing. Refuses to run unless DEBUG is on."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--only",
+            default="",
+            help="Comma-separated app labels to seed (with the apps they need first), e.g. core,fairs.",
+        )
+
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError(
                 "seed_demo runs only with DEBUG on: the demo users have known passwords, so they "
                 "must never reach a production database. Use DEBUG=1 on a local or demo database."
             )
-        modules = list(demo_modules())
+        only = {label.strip() for label in options["only"].split(",") if label.strip()}
+        modules = [m for m in demo_modules() if not only or m.__name__.split(".")[0] in only]
         with transaction.atomic():
             ctx = DemoContext.start()
             for module in modules:
