@@ -151,3 +151,30 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.booth} ← {self.application}"
+
+
+class AllocationRun(models.Model):
+    """One committed run of the allocation engine: its seed, figures and who was left out."""
+
+    fair = models.ForeignKey(
+        Fair, on_delete=models.CASCADE, related_name="allocation_runs", verbose_name=_("fair")
+    )
+    seed = models.CharField(_("seed"), max_length=40)
+    placed = models.PositiveIntegerField(_("placed"))
+    metrics = models.JSONField(_("figures"), default=dict)
+    unplaced = models.JSONField(
+        _("left without a booth"), default=list, help_text="[[application id, reason], …]"
+    )
+    created_at = models.DateTimeField(_("run on"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        get_latest_by = "created_at"
+        verbose_name = _("allocation run")
+        verbose_name_plural = _("allocation runs")
+
+    def __str__(self):
+        return f"{self.fair} {self.created_at:%Y-%m-%d %H:%M}"
