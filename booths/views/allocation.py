@@ -1,0 +1,3 @@
+"""Pages: allocation (being built)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Pages: plan (being built)."""
+
+urlpatterns = []
