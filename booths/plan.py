@@ -81,10 +81,19 @@ def render_svg(
             f'<rect x="{booth.x:.2f}" y="{booth.y:.2f}" width="{booth.width:.2f}" height="{booth.depth:.2f}" '
             f'fill="{fill}" stroke="{stroke}" stroke-width="{stroke_width}"{pattern}/>'
             f'<text x="{cx:.2f}" y="{cy:.2f}" font-size="{font:.2f}" text-anchor="middle" '
-            f'dominant-baseline="central" fill="#111111">{escape(booth.code)}</text></g>'
+            f'dominant-baseline="central" fill="{_text_colour(fill)}">{escape(booth.code)}</text></g>'
         )
         if link is not None:
             cell = f"<a href={quoteattr(link(booth))}>{cell}</a>"
         parts.append(cell)
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _text_colour(fill: str) -> str:
+    """Black on light fills, white on dark ones (relative luminance of a #rrggbb colour)."""
+    try:
+        r, g, b = (int(fill[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    except (ValueError, IndexError):
+        return "#111111"
+    return "#111111" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else "#ffffff"
