@@ -97,7 +97,8 @@ def pytest_runtest_teardown(item, nextitem):
     try:
         return (yield)
     finally:
-        if _RESTORE in item.stash:
+        # At the session's end (no next test) the test database is gone: never flush the real one.
+        if _RESTORE in item.stash and nextitem is not None:
             blocker, rows = item.stash[_RESTORE]
             with blocker.unblock():
                 # Flush again without post_migrate, whatever the first flush did, so that the
