@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from booths.api import AllocationViewSet, BoothViewSet, ZoneViewSet
 from fairs.api import FairViewSet
 from registrations.api import ApplicationViewSet, ArtisanViewSet, MeView, MyApplicationsView
 
@@ -10,6 +11,9 @@ router = DefaultRouter()
 router.register("fairs", FairViewSet, basename="fair")
 router.register("artisans", ArtisanViewSet, basename="artisan")
 router.register("applications", ApplicationViewSet, basename="application")
+router.register("zones", ZoneViewSet, basename="zone")
+router.register("booths", BoothViewSet, basename="booth")
+router.register("allocations", AllocationViewSet, basename="allocation")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
