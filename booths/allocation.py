@@ -6,6 +6,7 @@ audits it. Locked (manual) assignments survive a re-run: their booths are unavai
 engine and their applications are not asked about.
 """
 
+import secrets
 from dataclasses import asdict
 
 from django.db import transaction
@@ -29,6 +30,28 @@ UNPLACED_REASONS = {
     engine.SUITABLE_BOOTHS_UNAVAILABLE: _("The suitable booths are held, blocked or assigned by hand."),
     engine.ALL_SUITABLE_BOOTHS_TAKEN: _("Every suitable booth went to another exhibitor."),
 }
+
+
+def unplaced_reason(code: str) -> str:
+    return str(UNPLACED_REASONS.get(code, code))
+
+
+def random_seed() -> str:
+    """A short seed staff can note and type again to reproduce a run."""
+    return secrets.token_hex(3)
+
+
+def check_fair_allocating(fair: Fair) -> None:
+    """Booths are allocated while the fair is in the allocation step or published."""
+    if fair.status not in ASSIGNING_STATUSES:
+        raise BoothError(
+            code="fair_not_planning",
+            message=_(
+                "Booths are allocated once the fair is in the allocation step or published "
+                "(this fair is “%(status)s”)."
+            )
+            % {"status": fair.get_status_display()},
+        )
 
 
 def _craft_closure() -> dict[int, frozenset[int]]:
@@ -128,7 +151,8 @@ def _last_tiers(fair: Fair) -> dict[int, int]:
 
 
 def allocation_preview(*, fair: Fair, seed: str) -> engine.Allocation:
-    """Run the engine on the fair as it is now; writes nothing."""
+    """Run the engine on the fair as it is now; writes nothing (pages and API call
+    ``check_fair_allocating`` first: a preview is offered only when a commit could follow)."""
     booths, requests = build_inputs(fair)
     return engine.allocate(booths, requests, seed=seed)
 

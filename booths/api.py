@@ -35,8 +35,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from booths import allocation, selectors, services
+from booths.allocation import check_fair_allocating, random_seed, unplaced_reason
 from booths.models import AllocationRun, Assignment, Booth, Zone
-from booths.views.allocation import check_fair_allocating, random_seed, unplaced_reason
 from core.models import CraftCategory
 from core.permissions import IsStaffMember
 from fairs.api import ERROR

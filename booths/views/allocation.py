@@ -7,7 +7,6 @@ manual assignments are kept by both. Every refusal comes back as a message; noth
 written by a preview.
 """
 
-import secrets
 from dataclasses import asdict
 
 from django import forms
@@ -27,7 +26,7 @@ from django.views.generic import TemplateView
 from booths import allocation, selectors
 from booths.models import AllocationRun, Assignment, Booth, Zone
 from booths.plan import STATUS_COLOURS, PlanBooth, render_svg
-from booths.services import ASSIGNING_STATUSES, BoothError
+from booths.services import ASSIGNING_STATUSES
 from core.errors import DomainError
 from core.permissions import StaffRequiredMixin
 from fairs.models import Fair
@@ -69,28 +68,6 @@ METRICS = (
     ),
     ("hard_violations", gettext_lazy("Broken rules"), "count", gettext_lazy("Must be 0.")),
 )
-
-
-def unplaced_reason(code: str) -> str:
-    return str(allocation.UNPLACED_REASONS.get(code, code))
-
-
-def random_seed() -> str:
-    """A short seed staff can note and type again to reproduce a run."""
-    return secrets.token_hex(3)
-
-
-def check_fair_allocating(fair: Fair) -> None:
-    """Booths are allocated while the fair is in the allocation step or published."""
-    if fair.status not in ASSIGNING_STATUSES:
-        raise BoothError(
-            code="fair_not_planning",
-            message=_(
-                "Booths are allocated once the fair is in the allocation step or published "
-                "(this fair is “%(status)s”)."
-            )
-            % {"status": fair.get_status_display()},
-        )
 
 
 def metric_rows(metrics: dict) -> list[dict]:
@@ -215,7 +192,7 @@ class AllocationView(FairAllocationMixin, TemplateView):
         run = AllocationRun.objects.filter(fair=fair).select_related("created_by").first()
         context.update(
             fair=fair,
-            form=form or SeedForm(initial={"seed": random_seed()}),
+            form=form or SeedForm(initial={"seed": allocation.random_seed()}),
             allocating=fair.status in ASSIGNING_STATUSES,
             confirmed=Application.objects.filter(fair=fair, status=Application.Status.CONFIRMED).count(),
             booths=booth_counts,
@@ -235,7 +212,11 @@ class AllocationView(FairAllocationMixin, TemplateView):
         )
         by_id = {a.pk: a for a in applications}
         return [
-            {"application": by_id.get(application_id), "id": application_id, "reason": unplaced_reason(code)}
+            {
+                "application": by_id.get(application_id),
+                "id": application_id,
+                "reason": allocation.unplaced_reason(code),
+            }
             for application_id, code in run.unplaced
         ]
 
@@ -258,7 +239,7 @@ class AllocationPreviewView(AllocationView):
             self.template_name = AllocationView.template_name
             return self.render_to_response(self.get_context_data(form=form))
         try:
-            check_fair_allocating(self.fair)
+            allocation.check_fair_allocating(self.fair)
         except DomainError as exc:
             messages.error(self.request, exc.message)
             return redirect(self.overview_url())
@@ -285,7 +266,7 @@ class AllocationPreviewView(AllocationView):
             key=lambda row: row["booth"],
         )
         unplaced = [
-            {"application": applications.get(u.application_id), "id": u.application_id, "reason": unplaced_reason(u.reason)}
+            {"application": applications.get(u.application_id), "id": u.application_id, "reason": allocation.unplaced_reason(u.reason)}
             for u in result.unplaced
         ]  # fmt: skip
         svg = render_svg(booths, colour_by=colour_by, title=_("Floor plan (preview)"))
