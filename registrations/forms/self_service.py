@@ -120,8 +120,17 @@ def _clean_phone(value: str) -> str:
     return normalize_phone(value) if value.strip() else ""
 
 
-class ArtisanFieldsMixin:
+class ArtisanFieldsMixin(forms.Form):
     """What sign-up and the profile share: names in two scripts, phone, email, place, craft."""
+
+    first_name = forms.CharField(label=_label("first_name"), max_length=80)
+    last_name = forms.CharField(label=_label("last_name"), max_length=80)
+    first_name_ar = forms.CharField(
+        label=_label("first_name_ar"), max_length=80, required=False, widget=forms.TextInput(attrs=RTL)
+    )
+    last_name_ar = forms.CharField(
+        label=_label("last_name_ar"), max_length=80, required=False, widget=forms.TextInput(attrs=RTL)
+    )
 
     def clean_phone(self):
         return _clean_phone(self.cleaned_data.get("phone", ""))
@@ -140,15 +149,7 @@ class ArtisanFieldsMixin:
 # --- Sign-up ------------------------------------------------------------------------------
 
 
-class SignUpForm(ArtisanFieldsMixin, forms.Form):
-    first_name = forms.CharField(label=_label("first_name"), max_length=80)
-    last_name = forms.CharField(label=_label("last_name"), max_length=80)
-    first_name_ar = forms.CharField(
-        label=_label("first_name_ar"), max_length=80, required=False, widget=forms.TextInput(attrs=RTL)
-    )
-    last_name_ar = forms.CharField(
-        label=_label("last_name_ar"), max_length=80, required=False, widget=forms.TextInput(attrs=RTL)
-    )
+class SignUpForm(ArtisanFieldsMixin):
     cin = forms.CharField(
         label=_("CIN (national identity card)"),
         max_length=12,
@@ -263,17 +264,9 @@ class SignUpForm(ArtisanFieldsMixin, forms.Form):
 # --- Profile ------------------------------------------------------------------------------
 
 
-class ProfileForm(ArtisanFieldsMixin, forms.Form):
+class ProfileForm(ArtisanFieldsMixin):
     """The artisan edits their own profile. The CIN is shown, never edited here."""
 
-    first_name = forms.CharField(label=_label("first_name"), max_length=80)
-    last_name = forms.CharField(label=_label("last_name"), max_length=80)
-    first_name_ar = forms.CharField(
-        label=_label("first_name_ar"), max_length=80, required=False, widget=forms.TextInput(attrs=RTL)
-    )
-    last_name_ar = forms.CharField(
-        label=_label("last_name_ar"), max_length=80, required=False, widget=forms.TextInput(attrs=RTL)
-    )
     phone = _phone_field()
     email = forms.EmailField(
         label=_label("email"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
