@@ -163,7 +163,7 @@ def test_a_withdrawn_application_frees_its_booth(staff_user, django_capture_on_c
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_staff_assigning_the_same_booth_at_once_one_wins(staff_user):
     booth = BoothFactory()
     applications = [confirmed(booth.fair) for _ in range(8)]

@@ -12,7 +12,7 @@ from tests.factories import FairFactory
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_staff_moving_the_same_fair_at_once_make_one_move(staff_user):
     """Eight people press "open" together: exactly one move is made, seven are refused."""
     fair = FairFactory(status=Fair.Status.DRAFT)
