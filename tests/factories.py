@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import factory
+from django.conf import settings
 from django.utils import timezone
 
 from core.models import CraftCategory, Province, User
@@ -18,7 +19,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.ma")
     password = factory.django.Password("souk-test-pass")
-    language = "fr"
+    # The site's default language, so a test that switches it gets users who read it too.
+    language = factory.LazyFunction(lambda: settings.LANGUAGE_CODE)
 
 
 def province(code="settat") -> Province:

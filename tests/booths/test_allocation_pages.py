@@ -11,6 +11,13 @@ from fairs.models import Fair
 from registrations.models import Application
 from tests.factories import ApplicationFactory, ArtisanFactory, BoothFactory, ZoneFactory, craft
 
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read English wording; French (the default) and Arabic have their own tests."""
+    settings.LANGUAGE_CODE = "en"
+
+
 pytestmark = pytest.mark.django_db
 
 

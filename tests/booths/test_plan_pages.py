@@ -26,6 +26,13 @@ from tests.factories import (
     craft,
 )
 
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read English wording; French (the default) and Arabic have their own tests."""
+    settings.LANGUAGE_CODE = "en"
+
+
 pytestmark = pytest.mark.django_db
 S = Application.Status
 

@@ -285,11 +285,13 @@ def assert_no_identity(page, applications):
 
 def score(page, application, points):
     page.goto(f"/review/applications/{application.pk}/")
-    expect(page.locator("main h1")).to_contain_text(f"#{application.pk}")
+    expect(page.locator("main h1")).to_contain_text(re.compile(rf"(?<!\d){application.pk}(?!\d)"))
     page.check(f'input[name="score"][value="{points}"]')
     page.fill("#id_comment", "Belles pièces, finitions régulières")
     page.locator('main form input[type="submit"][name="save"]').click()
-    expect(page.locator('main [role="alert"].alert-success')).to_contain_text(f"#{application.pk}")
+    expect(page.locator('main [role="alert"].alert-success')).to_contain_text(
+        re.compile(rf"(?<!\d){application.pk}(?!\d)")
+    )
 
 
 def board_row(page, application):

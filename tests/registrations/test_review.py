@@ -17,6 +17,13 @@ from fairs.models import Fair
 from registrations.models import Application, Artisan, Review
 from tests.factories import ApplicationFactory, ArtisanFactory, CooperativeFactory, FairFactory, open_fair
 
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read English wording; French (the default) and Arabic have their own tests."""
+    settings.LANGUAGE_CODE = "en"
+
+
 S = Application.Status
 pytestmark = pytest.mark.django_db
 
@@ -247,6 +254,7 @@ def test_mean_and_spread_of_three_reviews(staff_client, make_user):
     for n, value in enumerate([2, 4, 4]):
         score(application, make_user("reviewer", username=f"jury{n}"), value)
     ApplicationFactory(fair=fair)  # no review yet
+    staff_client.cookies["django_language"] = "fr"  # French number formatting below
     response = staff_client.get(board_url(fair))
     row = next(a for a in response.context["applications"] if a.pk == application.pk)
     assert row.review_count == 3
