@@ -4,10 +4,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.models import CraftCategory
+from core.models import CraftCategory, in_script
 from fairs.models import Fair
 from registrations.models import BOOTH_SIZES, Application, BoothKind
 
@@ -38,9 +37,7 @@ class Zone(models.Model):
 
     @property
     def display_name(self) -> str:
-        if (get_language() or "")[:2] == "ar" and self.name_ar:
-            return self.name_ar
-        return self.name
+        return in_script(self.name, self.name_ar)
 
 
 class Booth(models.Model):

@@ -6,6 +6,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
+def in_script(latin: str, arabic: str) -> str:
+    """The Arabic form of a name on Arabic pages (when there is one), the Latin one elsewhere."""
+    if arabic and (get_language() or "")[:2] == "ar":
+        return arabic
+    return latin
+
+
 class TrilingualName(models.Model):
     """A name kept in French, Arabic and English; ``name`` follows the active language."""
 

@@ -7,10 +7,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.models import CraftCategory, Province
+from core.models import CraftCategory, Province, in_script
 
 
 class Venue(models.Model):
@@ -48,9 +47,7 @@ class Venue(models.Model):
 
     @property
     def display_name(self) -> str:
-        if (get_language() or "")[:2] == "ar" and self.name_ar:
-            return self.name_ar
-        return self.name
+        return in_script(self.name, self.name_ar)
 
 
 class FairStatus(models.TextChoices):
@@ -219,9 +216,7 @@ class Fair(models.Model):
 
     @property
     def display_name(self) -> str:
-        if (get_language() or "")[:2] == "ar" and self.name_ar:
-            return self.name_ar
-        return self.name
+        return in_script(self.name, self.name_ar)
 
     @property
     def place(self) -> str:

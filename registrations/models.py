@@ -4,10 +4,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.models import CraftCategory, Province
+from core.models import CraftCategory, Province, in_script
 from core.validators import validate_cin, validate_phone
 from fairs.models import Fair
 
@@ -145,9 +144,7 @@ class Artisan(models.Model):
 
     @property
     def display_name(self) -> str:
-        if (get_language() or "")[:2] == "ar" and self.full_name_ar:
-            return self.full_name_ar
-        return self.full_name
+        return in_script(self.full_name, self.full_name_ar)
 
     def missing_for_application(self) -> list[str]:
         """The profile fields an application needs that are still empty (their labels)."""

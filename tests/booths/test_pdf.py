@@ -5,7 +5,6 @@ Arabic name extracted by pypdf comes out as typed; the tests compare whole names
 """
 
 import io
-import unicodedata
 from decimal import Decimal
 
 import pytest
@@ -18,16 +17,11 @@ from booths import services
 from booths.models import Booth, Zone
 from registrations.models import Application
 from tests.factories import ApplicationFactory, ArtisanFactory, BoothFactory, ZoneFactory
+from tests.pdf_text import ARABIC_NAME, pages_text
 
 pytestmark = pytest.mark.django_db
 
-ARABIC_NAME = "فاطمة الزهراء بناني"
 ARABIC_ZONE = "قاعة الفخار"
-
-
-def pages_text(data: bytes) -> list[str]:
-    reader = PdfReader(io.BytesIO(data))
-    return [unicodedata.normalize("NFKC", page.extract_text()) for page in reader.pages]
 
 
 @pytest.fixture(autouse=True)

@@ -19,14 +19,9 @@ from core import pdf
 from fairs.models import Fair
 from fairs.pdf import render_fair_programme
 from tests.factories import FairFactory, VenueFactory
+from tests.pdf_text import ARABIC_NAME, pages_text
 
-ARABIC_NAME = "فاطمة الزهراء بناني"
 LATIN_NAME = "Youssef El Amrani"
-
-
-def pages_text(data: bytes) -> list[str]:
-    reader = PdfReader(io.BytesIO(data))
-    return [unicodedata.normalize("NFKC", page.extract_text()) for page in reader.pages]
 
 
 @pytest.fixture(autouse=True)
