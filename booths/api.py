@@ -265,21 +265,7 @@ class BoothCreateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Booth
-        fields = [
-            "fair",
-            "zone",
-            "code",
-            "kind",
-            "size",
-            "price",
-            "tier",
-            "accessible",
-            "has_electricity",
-            "x",
-            "y",
-            "width",
-            "depth",
-        ]
+        fields = ["fair", *services.BOOTH_FIELDS]
         validators = []  # a duplicate code is the service's ``duplicate_code``
 
 

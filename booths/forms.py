@@ -14,6 +14,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from booths.models import Booth, Zone
+from booths.services import BOOTH_FIELDS
 from core.models import CraftCategory
 from fairs.models import Fair
 from registrations.models import BOOTH_SIZES, Application, BoothKind
@@ -194,20 +195,7 @@ class BoothForm(forms.ModelForm):
 
     class Meta:
         model = Booth
-        fields = [
-            "zone",
-            "code",
-            "kind",
-            "size",
-            "price",
-            "tier",
-            "accessible",
-            "has_electricity",
-            "x",
-            "y",
-            "width",
-            "depth",
-        ]
+        fields = list(BOOTH_FIELDS)
 
     def __init__(self, *args, fair: Fair, **kwargs):
         kwargs.setdefault("instance", Booth(fair=fair))

@@ -27,6 +27,11 @@ PLANNING_STATUSES = (Fair.Status.DRAFT, Fair.Status.OPEN, Fair.Status.REVIEWING,
 ASSIGNING_STATUSES = (Fair.Status.ALLOCATING, Fair.Status.PUBLISHED)
 
 
+# What staff set on a booth (forms and API); status changes go through booth_set_status.
+BOOTH_FIELDS = ("zone", "code", "kind", "size", "price", "tier", "accessible", "has_electricity", "x", "y",
+                "width", "depth")  # fmt: skip
+
+
 class BoothError(DomainError):
     pass
 

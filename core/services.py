@@ -45,3 +45,10 @@ def audit_trail(obj: models.Model):
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
         object_id=str(obj.pk),
     ).select_related("actor")
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    """Remember a user's interface language on their account (the language switcher)."""
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

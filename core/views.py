@@ -7,6 +7,7 @@ from django.utils.translation import check_for_language
 from django.views.decorators.http import require_POST
 
 from core.permissions import is_reviewer, is_staff_member
+from core.services import user_set_language
 
 
 def home(request):
@@ -37,7 +38,6 @@ def set_language(request):
             samesite="Lax",
             secure=settings.SESSION_COOKIE_SECURE,
         )
-        if request.user.is_authenticated and request.user.language != language:
-            request.user.language = language
-            request.user.save(update_fields=["language"])
+        if request.user.is_authenticated:
+            user_set_language(user=request.user, language=language)
     return response
