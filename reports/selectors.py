@@ -1,0 +1,103 @@
+"""Reads behind the reports: attendance of a fair, who attended, outcomes."""
+
+import datetime as dt
+
+from django.db.models import Exists, Min, OuterRef
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from badges.models import Badge, CheckIn, CheckInResult, Direction
+from fairs.models import Fair
+from registrations.models import Application, ApplicationStatus, Artisan
+from reports import attendance
+
+# A participation: a confirmed application (withdrawn ones left before the fair).
+PARTICIPATING = (ApplicationStatus.CONFIRMED,)
+
+
+def participations(fair: Fair):
+    return (
+        Application.objects.filter(fair=fair, status__in=PARTICIPATING)
+        .select_related("artisan__main_craft", "artisan__province", "assignment__booth")
+        .order_by("artisan__last_name", "artisan__first_name", "pk")
+    )
+
+
+def first_entries(fair: Fair, application_ids=None) -> dict[tuple[int, dt.date], dt.time]:
+    """(application id, local day) → local time of the first accepted entry, in one query."""
+    tz = timezone.get_current_timezone()
+    scans = CheckIn.objects.filter(
+        fair=fair, result=CheckInResult.OK, direction=Direction.IN, badge__application__isnull=False
+    )
+    if application_ids is not None:
+        scans = scans.filter(badge__application_id__in=application_ids)
+    rows = (
+        scans.annotate(day=TruncDate("scanned_at", tzinfo=tz))
+        .values("badge__application_id", "day")
+        .annotate(first=Min("scanned_at"))
+        .values_list("badge__application_id", "day", "first")
+    )
+    return {
+        (application_id, day): timezone.localtime(first, tz).time() for application_id, day, first in rows
+    }
+
+
+def fair_has_check_ins(fair: Fair) -> bool:
+    return CheckIn.objects.filter(fair=fair).exists()
+
+
+def fair_attendance(fair: Fair, late_after: dt.time = attendance.LATE_AFTER) -> attendance.Attendance:
+    """The attendance grid of ``fair``: three queries whatever its size."""
+    validity = {
+        application_id: (first, last)
+        for application_id, first, last in Badge.objects.filter(
+            fair=fair, application__isnull=False, revoked_at__isnull=True
+        ).values_list("application_id", "valid_from", "valid_until")
+    }
+    gender = dict(Artisan.Gender.choices)
+    area = dict(Artisan.Area.choices)
+    exhibitors = []
+    for application in participations(fair):
+        artisan = application.artisan
+        first, last = validity.get(application.pk, (None, None))
+        booth = getattr(getattr(application, "assignment", None), "booth", None)
+        exhibitors.append(
+            attendance.Exhibitor(
+                key=application.pk,
+                name=artisan.full_name,
+                name_ar=artisan.full_name_ar,
+                booth=booth.code if booth else "",
+                craft=artisan.main_craft.name if artisan.main_craft_id else "",
+                gender=str(gender.get(artisan.gender, "")),
+                province=artisan.province.name,
+                area=str(area.get(artisan.area, "")),
+                first_day=first,
+                last_day=last,
+            )
+        )
+    days = attendance.fair_days(fair.starts_on, fair.ends_on)
+    return attendance.compute(exhibitors, days, first_entries(fair), late_after)
+
+
+def attended_filter():
+    """An annotation-ready condition: the participation has an accepted entry scan, or its fair
+    kept no check-ins at all (a fair held before Souk, or someone else's exhibition)."""
+    entered = CheckIn.objects.filter(
+        badge__application=OuterRef("pk"), result=CheckInResult.OK, direction=Direction.IN
+    )
+    fair_scanned = CheckIn.objects.filter(fair=OuterRef("fair"))
+    return Exists(entered) | ~Exists(fair_scanned)
+
+
+def attended_applications(artisan: Artisan):
+    """The artisan's participations in fairs that are over and that they attended."""
+    return (
+        Application.objects.filter(artisan=artisan, status__in=PARTICIPATING, fair__status=Fair.Status.CLOSED)
+        .filter(attended_filter())
+        .select_related("fair")
+        .order_by("-fair__starts_on")
+    )
+
+
+def has_attended(application: Application) -> bool:
+    return attended_applications(application.artisan).filter(pk=application.pk).exists()
