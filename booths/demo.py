@@ -43,7 +43,7 @@ from core.demo import DemoContext, at
 from core.models import CraftCategory
 from core.reference import CRAFTS as REFERENCE_CRAFTS
 from core.services import audit_log
-from fairs.demo import ALL_CRAFTS, LOCAL_FAIRS, THEMES, UPCOMING_FAIRS
+from fairs.demo import ALL_CRAFTS, LOCAL_FAIRS, RUNNING_FAIR, THEMES, UPCOMING_FAIRS
 from fairs.models import Fair
 from registrations.models import Application, BoothKind
 
@@ -174,14 +174,16 @@ def demo_fairs() -> list[DemoFair]:
     upcoming ones. The exhibitions it only takes part in are laid out by their organizers."""
     fairs = [DemoFair(slug, theme, venue) for slug, _n, _a, theme, venue, *_rest in LOCAL_FAIRS]
     fairs += [DemoFair(slug, theme, venue) for slug, _n, _a, theme, _s, venue, *_rest in UPCOMING_FAIRS]
+    slug, _n, _a, theme, venue, *_rest = RUNNING_FAIR
+    fairs.append(DemoFair(slug, theme, venue))
     return fairs
 
 
 # Fair statuses that get a plan (the draft is left for staff to plan) and those whose
-# confirmed exhibitors the seed places (the fair is over: the allocation is history).
+# confirmed exhibitors the seed places (the allocation is history: the fair is over, or running today).
 PLANNED_STATUSES = (Fair.Status.OPEN, Fair.Status.REVIEWING, Fair.Status.ALLOCATING, Fair.Status.PUBLISHED,
                     Fair.Status.RUNNING, Fair.Status.CLOSED)  # fmt: skip
-ALLOCATED_STATUSES = (Fair.Status.CLOSED,)
+ALLOCATED_STATUSES = (Fair.Status.RUNNING, Fair.Status.CLOSED)
 # Applications that tell what an upcoming fair will need: anyone who may still exhibit.
 LIVE_STATUSES = (S.SUBMITTED, S.WAITLISTED, S.ACCEPTED, S.CONFIRMED)
 

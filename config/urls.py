@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("registrations.urls")),
     path("", include("booths.urls")),
     path("", include("badges.urls")),
+    path("", include("reports.urls")),
     path("api/v1/", include("config.api_urls")),
     path("admin/", admin.site.urls),
     # Uploaded files in development; production serves MEDIA_ROOT from the web server.

@@ -228,6 +228,17 @@ UPCOMING_FAIRS = [
 ]  # fmt: skip
 
 
+# A fair at the gates today, so that an organizer can try the scanner and staff the live view
+# the day they load the demo. Dated from the day the seed creates it, like the upcoming fairs
+# (never recomputed): its call closed weeks ago, its first day is today.
+# (slug, name and Arabic name with {year}, theme, venue key, days, capacity, fee,
+#  call opens / call closes / first day as days from today)
+RUNNING_FAIR = (
+    "journees-vannerie-oulad-merrah", "Journées de la vannerie et du doum d'Oulad Merrah {year}",
+    "أيام السلالة والدوم بأولاد امراح {year}", "basketry", "oulad-merrah", 5, 30, 0, (-70, -40, 0),
+)  # fmt: skip
+
+
 def _craft_categories(theme: str) -> list[CraftCategory]:
     codes = THEMES[theme][0]
     crafts = CraftCategory.objects.filter(parent__isnull=False)
@@ -279,7 +290,9 @@ def _past_window(rng: random.Random, starts_on: dt.date, *, opens=(49, 70), clos
     }
 
 
-def _record_history(ctx: DemoContext, fair: Fair, status: str) -> None:
+def _record_history(
+    ctx: DemoContext, fair: Fair, status: str, reason: str = "past fair loaded by seed_demo"
+) -> None:
     """Give a past fair its final status directly, and say so in the audit log.
 
     A fair that is already over cannot walk the lifecycle: the guard on "open" refuses an
@@ -293,7 +306,7 @@ def _record_history(ctx: DemoContext, fair: Fair, status: str) -> None:
         actor=ctx.actor,
         action="fair.import",
         obj=fair,
-        changes={"status": [old, status], "reason": "past fair loaded by seed_demo"},
+        changes={"status": [old, status], "reason": reason},
     )
 
 
@@ -338,6 +351,29 @@ def seed_fairs(ctx: DemoContext) -> None:
         )
         if fair is not None and status == Fair.Status.OPEN:
             fair_transition(fair=fair, to_status=status, actor=ctx.actor)
+
+    # The fair running today: its call and allocation are over, so it cannot walk the
+    # lifecycle from here (the guard on "open" refuses a closed window); loaded as it stands.
+    slug, name, name_ar, theme, venue, days, capacity, fee, offsets = RUNNING_FAIR
+    opens, closes, starts = (ctx.today + dt.timedelta(days=offset) for offset in offsets)
+    fair = _create_fair(
+        ctx,
+        slug=slug,
+        theme=theme,
+        name=name.format(year=starts.year),
+        name_ar=name_ar.format(year=starts.year),
+        scope=Fair.Scope.LOCAL,
+        role=Fair.Role.ORGANIZER,
+        venue=ctx.venues[venue],
+        starts_on=starts,
+        ends_on=starts + dt.timedelta(days=days - 1),
+        applications_open_at=at(opens, 9),
+        applications_close_at=at(closes, 18),
+        capacity=capacity,
+        fee=Decimal(fee),
+    )
+    if fair is not None:
+        _record_history(ctx, fair, Fair.Status.RUNNING, reason="fair running today, loaded by seed_demo")
 
 
 # --- Participations ---------------------------------------------------------------------

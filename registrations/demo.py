@@ -43,6 +43,7 @@ from fairs.demo import (
     ALL_CRAFTS,
     LOCAL_FAIRS,
     PAST_PARTICIPATIONS,
+    RUNNING_FAIR,
     THEMES,
     UPCOMING_FAIRS,
     UPCOMING_PARTICIPATION,
@@ -335,6 +336,9 @@ OPEN_CALL_STATUSES = {
     },
     "semaine-nationale-artisanat": {S.DRAFT: 4, S.SUBMITTED: 22, S.WITHDRAWN: 1},
 }  # fmt: skip
+# The fair running today (fairs.demo.RUNNING_FAIR): its exhibitors, all of them artisans who
+# took part in an earlier fair, and the few its jury turned down.
+RUNNING_FAIR_STATUSES = {S.CONFIRMED: 26, S.REJECTED: 3}
 # The year new applicants to the open calls are drawn for (registry numbers, years at work):
 # fixed, so the plan never depends on the day the seed runs.
 OPEN_CALL_YEAR = 2025
@@ -509,6 +513,11 @@ def _open_calls() -> list[FairSpec]:
     slug, *_rest, capacity, _offsets = UPCOMING_PARTICIPATION
     specs[slug] = FairSpec(slug, "national", None, capacity, None)
     return [specs[slug] for slug in OPEN_CALL_STATUSES]
+
+
+def _running_fair() -> FairSpec:
+    slug, _name, _name_ar, theme, venue, _days, capacity, _fee, _offsets = RUNNING_FAIR
+    return FairSpec(slug, theme, venue, capacity, None)
 
 
 class Planner:
@@ -865,6 +874,20 @@ class Planner:
                     extra["decision_reason"] = rng.choice(WITHDRAWAL_REASONS)
                 self._apply(cin, spec, status, rng, **extra)
 
+    def running_fair(self) -> None:
+        """The fair running today: returning artisans of its crafts, confirmed (a few rejected)."""
+        spec = _running_fair()
+        rng = self.ctx.rng(f"registrations:running:{spec.slug}")
+        crafts = set(spec.crafts)
+        candidates = [cin for cin in self.participants if self._eligible(cin, spec, crafts)]
+        statuses = [status for status, n in RUNNING_FAIR_STATUSES.items() for _ in range(n)]
+        for status, cin in zip(
+            statuses, rng.sample(candidates, k=min(len(statuses), len(candidates))), strict=False
+        ):
+            self.fairs_of[cin].add(spec.slug)
+            extra = {"decision_reason": rng.choice(REJECTION_REASONS)} if status == S.REJECTED else {}
+            self._apply(cin, spec, status, rng, **extra)
+
     def scores(self) -> None:
         """What the demo reviewer thought (0..1 of the fair's scale), for the open calls: every
         decided application and about half of those still to decide."""
@@ -888,6 +911,7 @@ def _build_plan(ctx: DemoContext) -> RegistryPlan:
     planner.local_fairs()
     planner.exhibitions()
     planner.open_calls()
+    planner.running_fair()
     planner.scores()
     return planner.plan
 
@@ -1127,7 +1151,8 @@ def seed_applications(ctx: DemoContext) -> None:
     sectors = dict(CraftCategory.objects.filter(parent__isnull=True).values_list("code", "pk"))
     staff = ctx.actor
     demo_user = ctx.users.get("artisan")
-    past_slugs = {spec.slug for spec in _local_fairs() + _exhibitions()}
+    # Decided before today: the past fairs, the exhibitions and the fair running today.
+    past_slugs = {spec.slug for spec in [*_local_fairs(), *_exhibitions(), _running_fair()]}
     new = []
     made = defaultdict(Counter)
     for application in missing:

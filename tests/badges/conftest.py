@@ -9,6 +9,12 @@ from registrations.models import ApplicationStatus
 from tests.factories import ApplicationFactory, FairFactory
 
 
+@pytest.fixture(autouse=True)
+def _forget_public_keys():
+    """Fair ids come back after a rolled-back test (SQLite): never trust a key cached by one."""
+    services._public_keys.clear()
+
+
 @pytest.fixture
 def running_fair(db):
     """A fair running today (three days), with three confirmed exhibitors."""
