@@ -51,6 +51,14 @@ def register_fonts() -> None:
     addMapping(FONT_BOLD, 1, 0, FONT_BOLD)
 
 
+@functools.cache
+def _reshaper():
+    import arabic_reshaper
+
+    # DejaVu Sans has no glyph for the ALLAH ligature (U+FDF2): "عبد الله" would print a box.
+    return arabic_reshaper.ArabicReshaper(configuration={"ARABIC LIGATURE ALLAH": False})
+
+
 def has_arabic(text: str | None) -> bool:
     return bool(text) and _ARABIC.search(text) is not None
 
@@ -73,12 +81,11 @@ def shape(text: str | None, *, base_dir: str | None = None) -> str:
     text = str(text)
     if not has_arabic(text):
         return text
-    import arabic_reshaper
     from bidi import get_display
 
     if base_dir:
-        return get_display(arabic_reshaper.reshape(text), base_dir=base_dir)
-    return get_display(arabic_reshaper.reshape(text))
+        return get_display(_reshaper().reshape(text), base_dir=base_dir)
+    return get_display(_reshaper().reshape(text))
 
 
 def styles(rtl: bool = False):
@@ -134,7 +141,6 @@ def _bidi_paragraph_class():
             return super().wrap(availWidth, availHeight)
 
         def _lay_out(self, avail_width):
-            import arabic_reshaper
 
             style = self.style
             width = avail_width - style.leftIndent - style.rightIndent
@@ -145,7 +151,7 @@ def _bidi_paragraph_class():
                 current, current_width = [], 0.0
                 limit = width - style.firstLineIndent if not lines else width
                 for word in source_line.split():
-                    word_width = stringWidth(arabic_reshaper.reshape(word), style.fontName, style.fontSize)
+                    word_width = stringWidth(_reshaper().reshape(word), style.fontName, style.fontSize)
                     if current and current_width + space + word_width > limit:
                         lines.append(" ".join(current))
                         current, current_width, limit = [], 0.0, width

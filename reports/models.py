@@ -49,8 +49,32 @@ class Outcome(models.Model):
         return str(self.application)
 
 
+# Verification codes are typed by people reading a sheet of paper: Crockford's base32 (digits
+# and capitals without I, L, O, U), 16 characters (80 random bits, so guessing one is hopeless
+# without any rate limit), printed in four groups of four.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 16
+_CODE_TYPOS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
 def _attestation_code() -> str:
-    return secrets.token_urlsafe(12)
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(text) -> str:
+    """A typed or scanned code in its stored form ("" when it cannot be one): case, spaces and
+    dashes do not matter, and O, I, L read as 0, 1, 1 (the letters a code never holds)."""
+    if not isinstance(text, str) or len(text) > 4 * CODE_LENGTH:
+        return ""
+    code = "".join(text.split()).replace("-", "").upper().translate(_CODE_TYPOS)
+    if len(code) != CODE_LENGTH or any(char not in CODE_ALPHABET for char in code):
+        return ""
+    return code
+
+
+def code_groups(code: str) -> str:
+    """``7KQ4M2XR9HTPW3ND`` → ``7KQ4-M2XR-9HTP-W3ND``."""
+    return "-".join(code[start : start + 4] for start in range(0, len(code), 4))
 
 
 class Attestation(models.Model):
@@ -74,3 +98,7 @@ class Attestation(models.Model):
 
     def get_verify_url(self):
         return reverse("reports:attestation_verify", kwargs={"code": self.code})
+
+    @property
+    def code_display(self) -> str:
+        return code_groups(self.code)

@@ -289,8 +289,8 @@ def test_my_space_query_budget(artisan_client, artisan, django_assert_num_querie
         ApplicationFactory(artisan=artisan, fair=FairFactory(status=Fair.Status.CLOSED), status=S.CONFIRMED)
         open_fair().craft_categories.add(craft("pottery"))
     # session, user, artisan, roles, my applications, other crafts, calls, their crafts,
-    # past fairs, main craft
-    with django_assert_num_queries(10):
+    # past fairs, main craft, then reports' "after the fair" block: attestations, results to report
+    with django_assert_num_queries(12):
         response = artisan_client.get(reverse("registrations:my_space"))
     assert len(response.context["applications"]) == rows
     assert len(response.context["calls"]) == 2 * rows
