@@ -20,25 +20,34 @@ cards lie 2 × 5, turned a quarter, with gutters that hold the crop marks; A6 ca
 edge to edge (A6 is a quarter of A4), their crop marks drawn along the cut lines, inside the
 white margin.
 
-Speed (bench/badges_pdf.py: 2,000 badges well under 10 s): everything is drawn straight on
-a reportlab canvas; the QR modules are vector rectangles, one per horizontal run of dark
-modules, in a coordinate system of one unit per module. ``qrcode`` spends about 14 ms per
-code choosing a mask and 2 ms even with a fixed one, mostly in its pure-Python Reed-Solomon
-arithmetic; so ``qrcode`` builds each (version, mask) frame once — finder, timing and format
-patterns — and each code's codewords are computed here with table-driven Reed-Solomon and
-placed in the frame (about 0.3 ms). Tests check the result equals ``qrcode``'s own matrix.
-The mask is fixed (6): over random signed codes its penalty score is within a few per cent
-of the best-of-eight search, and the data are random anyway (a signature).
-Photos are cut to the frame and re-compressed on two threads (Pillow releases the GIL)
-while the pages are drawn.
+Speed (bench/badges_pdf.py: 2,000 badges, 600 of them with a photo, in about 6 s of CPU on
+this machine): everything is drawn straight on a reportlab canvas, in two queries whatever
+the number of badges.
+
+- The QR modules are vector rectangles, one per run of dark modules within each byte of a
+  row (looked up in a table), in a coordinate system of one unit per module, filled as one
+  path (sharp at any size, no seams). ``qrcode`` spends
+  about 14 ms a code choosing its mask and still 2 ms with a fixed one, mostly in
+  pure-Python Reed-Solomon arithmetic; here ``qrcode`` draws each version's frame once
+  (finder, timing and format patterns, for the fixed mask) and each code's codewords are
+  computed with table-driven Reed-Solomon and XORed into place: about 0.3 ms. A test checks
+  the matrix equals ``qrcode``'s own, module for module. The mask is fixed (6): over random
+  signed codes its penalty score is within a few per cent of the best of eight, the data
+  being random anyway (a signature).
+- What every badge of a fair and kind shares (bands, fair, kind) is one PDF form, drawn once.
+- Text is written as PDF operators, each distinct string encoded once (see ``_Painter``).
+- Photos (JPEGs of at most 800 pixels, see registrations.images) are decoded at ¼ scale,
+  cut to the frame and re-encoded small (about 2 ms each); a thread pool brought nothing
+  measurable (the GIL), so they are done in turn.
+- Streams are written binary, not ASCII85 (``_binary_streams``).
 """
 
 import contextlib
 import functools
 import io
+import math
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -63,7 +72,9 @@ HEAD_H = 14.0  # design mm: the top band (fair)
 FOOT_H = 9.0  # design mm: the bottom band (kind)
 QR_SIZE = 28.0  # design mm (≥ 28 mm on a CR80 card: a phone reads it at arm's length)
 PHOTO_W, PHOTO_H = 17.0, 21.0  # design mm
-PHOTO_DPI = 200  # a JPEG then decodes at ¼ scale (fast), sharp enough for a face
+# At most 200 dpi and 200 pixels high: an 800-pixel upload then decodes at ¼ scale (fast).
+# That is 200 dpi on a CR80 card and 150 dpi on A6, sharp enough for a face.
+PHOTO_DPI, PHOTO_MAX_PX = 200, 200
 INK = "#111111"
 GREY = "#4a4a4a"
 LIGHT = "#6b6b6b"
@@ -98,7 +109,6 @@ class _Format:
     turned: bool  # cards lie on the sheet a quarter turned
     gap_x: float  # mm between cards on the sheet
     gap_y: float
-    bleed: bool  # the bands run to the card's edge
 
     @property
     def scale(self) -> float:
@@ -114,8 +124,8 @@ class _Format:
 
 
 FORMATS = {
-    CardFormat.CR80: _Format(54.0, 85.6, 0.0, 2, 5, True, 6.0, 3.0, True),
-    CardFormat.A6: _Format(105.0, 148.0, A6_MARGIN, 2, 2, False, 0.0, 0.0, False),
+    CardFormat.CR80: _Format(54.0, 85.6, 0.0, 2, 5, True, 6.0, 3.0),
+    CardFormat.A6: _Format(105.0, 148.0, A6_MARGIN, 2, 2, False, 0.0, 0.0),
 }
 A4_MM = (210.0, 297.0)
 
@@ -187,10 +197,19 @@ def _face(badge: Badge, setup: BadgeSetup) -> _Face:
     if (badge.valid_from, badge.valid_until) != (fair.starts_on, fair.ends_on):
         validity = _("Valid %(dates)s") % {"dates": _dates(badge.valid_from, badge.valid_until)}
     return _Face(
-        kind=badge.kind, name=badge.name, name_ar=badge.name_ar, details=details, booth=booth, role=role,
-        serial=badge.serial, code=badge_code(badge, setup), validity=validity, fair_id=badge.fair_id,
-        photo_name=photo_name, photo_storage=photo_storage,
-    )  # fmt: skip
+        kind=badge.kind,
+        name=badge.name,
+        name_ar=badge.name_ar,
+        details=details,
+        booth=booth,
+        role=role,
+        serial=badge.serial,
+        code=badge_code(badge, setup),
+        validity=validity,
+        fair_id=badge.fair_id,
+        photo_name=photo_name,
+        photo_storage=photo_storage,
+    )
 
 
 def printable_badges(badges) -> list[Badge]:
@@ -274,11 +293,14 @@ def _fit(text: str, font: str, largest: float, smallest: float, width: float, ma
         return largest, ()
     unit = [_unit_width(word, font) for word in words]
     space = _unit_width(" ", font)
-    size = largest
+    total = sum(unit) + space * (len(words) - 1)
+    # No size above these can fit: the longest word on a line, the whole text on max_lines.
+    ceiling = min(largest, width / max(unit), width * max_lines / total)
+    size = max(smallest, math.floor(ceiling * 4) / 4)
     while True:
         lines = _wrap(words, [w * size for w in unit], space * size, width)
         if len(lines) <= max_lines and all(
-            sum(_unit_width(word, font) for word in line) * size + space * size * (len(line) - 1) <= width + 1e-9
+            (sum(_unit_width(word, font) for word in line) + space * (len(line) - 1)) * size <= width + 1e-9
             for line in lines
         ):
             return size, tuple(" ".join(line) for line in lines)
@@ -288,8 +310,9 @@ def _fit(text: str, font: str, largest: float, smallest: float, width: float, ma
     kept = [" ".join(line) for line in lines[:max_lines]]
     if len(lines) > max_lines:
         kept[-1] = _ellipsize(kept[-1], font, size, width)
-    return size, tuple(_ellipsize(line, font, size, width) if _width(line, font, size) > width else line
-                       for line in kept)  # fmt: skip
+    return size, tuple(
+        _ellipsize(line, font, size, width) if _width(line, font, size) > width else line for line in kept
+    )
 
 
 def _initials(name: str) -> str:
@@ -326,15 +349,20 @@ class _QrFrame:
         masked = mask_func(mask)
         self.size = size
         self.count_bits = length_in_bits(MODE_ALPHA_NUM, version)
-        self.blocks = [(block.data_count, block.total_count - block.data_count)
-                       for block in rs_blocks(version, level)]  # fmt: skip
+        self.blocks = [
+            (block.data_count, block.total_count - block.data_count) for block in rs_blocks(version, level)
+        ]
         self.data_codewords = sum(data for data, _ec in self.blocks)
-        # The matrix is an integer of size² bits, the top-left module first (most significant).
+        # The matrix is an integer, the top-left module first (most significant), each row
+        # padded to whole bytes ("stride" bits), so its bytes can be drawn by table lookup.
         # Function patterns as qrcode drew them; every data cell holds "bit 0, masked".
+        self.stride = stride = -(-size // 8) * 8
+        self.bits = size * stride
         cells = "".join(
-            "1" if (masked(r, c) if qr.free[r][c] else qr.modules[r][c]) else "0"
-            for r in range(size) for c in range(size)
-        )  # fmt: skip
+            ("1" if (masked(r, c) if qr.free[r][c] else qr.modules[r][c]) else "0") if c < size else "0"
+            for r in range(size)
+            for c in range(stride)
+        )
         self.blank = int(cells, 2)
         # Data cells in placement order (the zigzag of ISO/IEC 18004 §7.7.3); a 1 bit inverts
         # its cell. For each codeword and each value of its high and low four bits: the cells
@@ -347,7 +375,7 @@ class _QrFrame:
             while True:
                 for c in (col, col - 1):
                     if qr.free[row][c]:
-                        order.append(1 << (size * size - 1 - (row * size + c)))
+                        order.append(1 << (self.bits - 1 - (row * stride + c)))
                 row += step
                 if row < 0 or row >= size:
                     row -= step
@@ -359,6 +387,15 @@ class _QrFrame:
             high = [_flips(bits[:4], value) for value in range(16)]
             low = [_flips(bits[4:], value) for value in range(16)]
             self.nibbles.append((high, low))
+        # For each byte of a row and each value: its dark runs as rectangles, "Y" for the row.
+        self.byte_ops = [
+            [
+                " ".join(f"{8 * chunk + start} Y {length} 1 re" for start, length in _runs(value))
+                for value in range(256)
+            ]
+            for chunk in range(stride // 8)
+        ]
+        self.row_y = [f" {size - 1 - r} " for r in range(size)]
         self.remainders = {ec: _rs_table(ec) for _data, ec in self.blocks}
 
     def codewords(self, text: str) -> bytes:
@@ -392,14 +429,49 @@ class _QrFrame:
                 out.extend(block[i] for block in blocks if i < len(block))
         return bytes(out)
 
-    def rows(self, text: str) -> list[str]:
-        """The matrix as strings of "0" and "1", top row first."""
+    def matrix(self, text: str) -> int:
         matrix = self.blank
         for (high, low), byte in zip(self.nibbles, self.codewords(text), strict=True):
             matrix ^= high[byte >> 4] ^ low[byte & 15]
-        size = self.size
-        cells = format(matrix, f"0{size * size}b")
-        return [cells[start : start + size] for start in range(0, size * size, size)]
+        return matrix
+
+    def rows(self, text: str) -> list[str]:
+        """The matrix as strings of "0" and "1", top row first."""
+        cells = format(self.matrix(text), f"0{self.bits}b")
+        return [cells[start : start + self.size] for start in range(0, self.bits, self.stride)]
+
+    def operators(self, text: str) -> list[str]:
+        """Rectangles filling the dark modules, one per dark run within each byte of a row,
+        in a coordinate system of one unit per module, the bottom row at 0."""
+        data = self.matrix(text).to_bytes(self.bits // 8, "big")
+        width = self.stride // 8
+        ops = []
+        for r, y in enumerate(self.row_y):
+            line = " ".join(
+                [
+                    table[byte]
+                    for table, byte in zip(self.byte_ops, data[r * width : (r + 1) * width], strict=True)
+                    if byte
+                ]
+            )
+            if line:
+                ops.append(line.replace(" Y ", y))
+        return ops
+
+
+def _runs(value: int) -> list[tuple[int, int]]:
+    """The runs of 1 bits in a byte, as (start, length) from its most significant bit."""
+    runs, start = [], None
+    for position in range(8):
+        if value >> (7 - position) & 1:
+            if start is None:
+                start = position
+        elif start is not None:
+            runs.append((start, position - start))
+            start = None
+    if start is not None:
+        runs.append((start, 8 - start))
+    return runs
 
 
 def _flips(cells: list[int], value: int) -> int:
@@ -475,31 +547,21 @@ def qr_modules(code: str) -> list[list[bool]]:
 
 
 def _qr_operators(code: str, x: float, y: float, size: float) -> str:
-    """PDF operators filling the dark modules of ``code``'s QR in the square (x, y, size),
-    one rectangle per horizontal run, in a coordinate system of one unit per module (exact,
-    and short)."""
-    rows = _qr_frame_for_length(len(code)).rows(code)
-    count = len(rows)
-    unit = size / count
-    ops = [f"q 0 g {unit:.5f} 0 0 {unit:.5f} {x:.3f} {y:.3f} cm"]
-    for r, row in enumerate(rows):
-        line = f" {count - 1 - r} "
-        position = 0
-        for run in row.split("0"):
-            if run:
-                ops.append(f"{position}{line}{len(run)} 1 re")
-                position += len(run) + 1
-            else:
-                position += 1
-    ops.append("f Q")
-    return "\n".join(ops)
+    """PDF operators filling the dark modules of ``code``'s QR in the square (x, y, size): one
+    path of rectangles (a run of dark modules within each byte of a row, looked up in a
+    table), filled at once so abutting rectangles show no seam, in a coordinate system of
+    one unit per module (exact, and short)."""
+    frame = _qr_frame_for_length(len(code))
+    unit = size / frame.size
+    return "\n".join([f"q 0 g {unit:.5f} 0 0 {unit:.5f} {x:.3f} {y:.3f} cm", *frame.operators(code), "f Q"])
 
 
 # --- Photos --------------------------------------------------------------------------------
 
 
-def _photo_jpeg(face: _Face, pixels: tuple[int, int]) -> bytes | None:
-    """The holder's photo cut to the frame's proportions at about print resolution, or None.
+def _photo_image(face: _Face, pixels: tuple[int, int]):
+    """The holder's photo cut to the frame's proportions at about print resolution, ready for
+    ``drawImage``, or None.
 
     Uploaded photos are JPEGs of at most 800 pixels (registrations.images): decoded at ¼
     scale (libjpeg does it while decoding, which is what makes this cheap), cut, and
@@ -524,7 +586,7 @@ def _photo_jpeg(face: _Face, pixels: tuple[int, int]) -> bytes | None:
                 image = image.resize(pixels, Image.Resampling.BILINEAR)
             out = io.BytesIO()
             image.save(out, format="JPEG", quality=80)
-            return out.getvalue()
+        return _jpeg_reader()(out.getvalue(), f"{face.photo_name}@{width}x{height}")
     except (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError):
         return None  # a missing or broken file: the initials stand in
 
@@ -535,15 +597,16 @@ def _jpeg_reader():
 
     class JpegReader(ImageReader):
         """A JPEG that reportlab embeds as it is. ``drawImage`` only hashes ``getRGBData()``
-        to name the image: the JPEG's own bytes do as well, without decoding it."""
+        to name the image (and share it between pages): a key naming the photo does that
+        without decoding it."""
 
-        def __init__(self, data: bytes):
+        def __init__(self, data: bytes, key: str):
             super().__init__(io.BytesIO(data))
-            self._jpeg = data
+            self._key = key.encode()
 
         def getRGBData(self):
             self._dataA = None
-            return self._jpeg
+            return self._key
 
     return JpegReader
 
@@ -577,7 +640,7 @@ class _Painter:
         self.booth_label = _("Booth")
         self.forms: dict[tuple[int, str], str] = {}
         self.fonts = {name: getFont(name) for name in (pdf.FONT, pdf.FONT_BOLD)}
-        self.encoded: dict[tuple[str, str], str] = {}
+        self.encoded: dict[tuple[str, str], list[tuple[str, str]]] = {}
 
     def prepare(self, face: _Face) -> None:
         """Draw once, as a PDF form, what every badge of a fair and kind has: the two bands
@@ -610,8 +673,18 @@ class _Painter:
             ]
         return runs
 
-    def text(self, value: str, x: float, top: float, font: str, size: float, *, align: str = "start",
-             colour: str = INK, spacing: float = 0.0) -> None:  # fmt: skip
+    def text(
+        self,
+        value: str,
+        x: float,
+        top: float,
+        font: str,
+        size: float,
+        *,
+        align: str = "start",
+        colour: str = INK,
+        spacing: float = 0.0,
+    ) -> None:
         """One line whose baseline is ``top`` design mm from the top; ``x`` is the start edge
         (left, or right for Arabic) unless ``align`` is "centre" (then the middle).
         ``spacing``: extra points between letters."""
@@ -628,8 +701,20 @@ class _Painter:
         ops.append("0 Tc ET" if spacing else "ET")
         self.c.addLiteral(" ".join(ops))
 
-    def block(self, value: str, x: float, top: float, width: float, font: str, sizes: tuple, lines: int,
-              *, colour: str = INK, leading: float = 1.18, bottom: float | None = None) -> float:  # fmt: skip
+    def block(
+        self,
+        value: str,
+        x: float,
+        top: float,
+        width: float,
+        font: str,
+        sizes: tuple,
+        lines: int,
+        *,
+        colour: str = INK,
+        leading: float = 1.18,
+        bottom: float | None = None,
+    ) -> float:
         """Wrapped, shrunk-to-fit text from ``top``; returns where the next block starts.
         Lines that would pass ``bottom`` are left out."""
         size, wrapped = _fit(value, font, sizes[0], sizes[1], width, lines)
@@ -642,7 +727,7 @@ class _Painter:
             top += leading * size_mm
         return top
 
-    def badge(self, face: _Face, photo: bytes | None) -> None:
+    def badge(self, face: _Face, photo) -> None:
         c = self.c
         c.saveState()
         if self.fmt.inset:
@@ -663,44 +748,75 @@ class _Painter:
             f"0 0 {width * MM:.2f} {FOOT_H * MM:.2f} re f"
         )
         centre = width / 2
-        for text, font, size, baseline in _head_lines(self.heads[face.fair_id], width - 5):
+        for text, font, size, baseline in _head_lines(self.heads[face.fair_id], width - 5, self.rtl):
             self.text(text, centre, baseline, font, size, align="centre", colour=WHITE)
         size, lines = _fit(self.kind_labels[face.kind], pdf.FONT_BOLD, 12, 6, width - 4, 1)
         baseline = DESIGN_HEIGHT - FOOT_H / 2 + 0.36 * size / MM
         self.text(lines[0], centre, baseline, pdf.FONT_BOLD, size, align="centre", colour=WHITE)
 
-    def _photo(self, face: _Face, photo: bytes | None) -> None:
+    def _photo(self, face: _Face, photo) -> None:
         c = self.c
         left, top = self.x(3.0, PHOTO_W), HEAD_H + 1.5
         x, y, w, h = left * MM, self.y(top + PHOTO_H), PHOTO_W * MM, PHOTO_H * MM
         if photo is not None:
-            c.drawImage(_jpeg_reader()(photo), x, y, w, h)
+            c.drawImage(photo, x, y, w, h)
         else:
             c.addLiteral(f"{_rgb(PLACEHOLDER)} {x:.2f} {y:.2f} {w:.2f} {h:.2f} re f")
             initials = _initials(face.name)
             size, _lines = _fit(initials, pdf.FONT_BOLD, 20, 8, PHOTO_W - 3, 1)
-            self.text(initials, left + PHOTO_W / 2, top + PHOTO_H / 2 + 0.36 * size / MM, pdf.FONT_BOLD, size,
-                      align="centre", colour=PLACEHOLDER_INK)  # fmt: skip
+            self.text(
+                initials,
+                left + PHOTO_W / 2,
+                top + PHOTO_H / 2 + 0.36 * size / MM,
+                pdf.FONT_BOLD,
+                size,
+                align="centre",
+                colour=PLACEHOLDER_INK,
+            )
         c.addLiteral(f"q {_FRAME_STROKE} 0.4 w {x:.2f} {y:.2f} {w:.2f} {h:.2f} re S Q")
 
     def _names(self, face: _Face) -> None:
+        """The holder's names, the one in the interface's script first and in bold, then the
+        craft and cooperative (or organisation); what would not fit is left out, last first."""
         start = 3.0 + PHOTO_W + 2.5
         width = self.width - start - 3.0
         bottom = 39.3
-        top = self.block(face.name, start, HEAD_H + 1.3, width, pdf.FONT_BOLD, (9.5, 6.5), 2, bottom=bottom)
-        if face.name_ar:
-            top = self.block(face.name_ar, start, top + 0.3, width, pdf.FONT, (10.5, 7), 2, leading=1.25,
-                             bottom=bottom)  # fmt: skip
-        top += 0.9
+        latin = (face.name, (9.5, 6.5), 1.18)
+        arabic = (face.name_ar, (10.5, 7), 1.25)
+        first, second = (arabic, latin) if self.rtl and face.name_ar else (latin, arabic)
+        top = HEAD_H + 1.3
+        for (text, sizes, leading), font, lines in ((first, pdf.FONT_BOLD, 3), (second, pdf.FONT, 2)):
+            if text:
+                top = (
+                    self.block(text, start, top, width, font, sizes, lines, leading=leading, bottom=bottom)
+                    + 0.3
+                )
+        top += 0.6
         for index, detail in enumerate(face.details):
-            top = self.block(detail, start, top, width, pdf.FONT, (6.8, 5.5), 2,
-                             colour=GREY if index == 0 else LIGHT, bottom=bottom)  # fmt: skip
+            top = self.block(
+                detail,
+                start,
+                top,
+                width,
+                pdf.FONT,
+                (6.8, 5.5),
+                2,
+                colour=GREY if index == 0 else LIGHT,
+                bottom=bottom,
+            )
 
     def _code(self, face: _Face) -> None:
         left, top = self.x(3.5, QR_SIZE), 41.5
         self.c.addLiteral(_qr_operators(face.code, left * MM, self.y(top + QR_SIZE), QR_SIZE * MM))
-        self.text(serial_groups(face.serial), left + QR_SIZE / 2, top + QR_SIZE + 4.0, pdf.FONT_BOLD, 8.5,
-                  align="centre", spacing=0.6)  # fmt: skip
+        self.text(
+            serial_groups(face.serial),
+            left + QR_SIZE / 2,
+            top + QR_SIZE + 4.0,
+            pdf.FONT_BOLD,
+            8.5,
+            align="centre",
+            spacing=0.6,
+        )
 
     def _side(self, face: _Face) -> None:
         start = 3.5 + QR_SIZE + 2.5
@@ -713,23 +829,34 @@ class _Painter:
             self.text(lines[0], start, top + 0.75 * size / MM, pdf.FONT_BOLD, size)
             top += 1.2 * size / MM
         elif face.role:
-            top = self.block(face.role, start, top, width, pdf.FONT_BOLD, (10, 6.5), 3, bottom=70.0)
+            top = self.block(face.role, start, top, width, pdf.FONT_BOLD, (10, 5.5), 3, bottom=70.0)
         if face.validity:
-            self.block(face.validity, start, max(top + 1.0, 62.0), width, pdf.FONT, (6, 5), 3,
-                       colour=GREY, bottom=73.0)  # fmt: skip
+            self.block(
+                face.validity,
+                start,
+                max(top + 1.0, 62.0),
+                width,
+                pdf.FONT,
+                (6, 5),
+                3,
+                colour=GREY,
+                bottom=73.0,
+            )
 
 
 @functools.lru_cache(maxsize=64)
-def _head_lines(head: "_FairHead", room: float) -> list[tuple[str, str, float, float]]:
-    """The fair's name (one line, or two when one would be too small), Arabic name and dates,
-    centred in the top band: (text, font, size, baseline from the top in design mm)."""
+def _head_lines(head: "_FairHead", room: float, rtl: bool) -> list[tuple[str, str, float, float]]:
+    """The fair's name (one line, or two when one would be too small) and Arabic name — the
+    interface's script first — and dates, centred in the top band: (text, font, size,
+    baseline from the top in design mm)."""
     bold, regular = pdf.FONT_BOLD, pdf.FONT
     one_line = _width(head.name, bold, 6.5) <= room
     size, lines = _fit(head.name, bold, 8, 5.5, room, 1 if one_line else 2)
     rows = [(line, bold, size, 1.15) for line in lines]
     if head.name_ar:
         size, lines = _fit(head.name_ar, bold, 7.5, 5.5, room, 1)
-        rows.append((lines[0], bold, size, 1.3))
+        arabic = (lines[0], bold, size, 1.3)
+        rows = [arabic, *rows] if rtl else [*rows, arabic]
     size, lines = _fit(head.dates, regular, 6, 4.5, room, 1)
     rows.append((lines[0], regular, size, 1.2))
     heights = [size / MM * leading for _text, _font, size, leading in rows]
@@ -896,58 +1023,51 @@ def _render(loaded, faces, heads, fmt: _Format, layout: str, progress: Progress 
     total = len(faces)
     first = loaded[0].fair
     buffer = io.BytesIO()
-    if layout == "card":
-        pagesize = (fmt.card_w * MM, fmt.card_h * MM)
-    else:
-        pagesize = (A4_MM[0] * MM, A4_MM[1] * MM)
+    sheet = A4_MM if layout == "sheet" else (fmt.card_w, fmt.card_h)
+    pagesize = (sheet[0] * MM, sheet[1] * MM)
     canvas = Canvas(buffer, pagesize=pagesize, pageCompression=1, lang=translation.get_language() or None)
     canvas.setTitle(_("Badges — %(fair)s") % {"fair": first.name} if total > 1 else loaded[0].name)
     canvas.setSubject(first.name)
     canvas.setCreator("Souk")
     painter = _Painter(canvas, fmt, heads)
-    photo_px = (
-        round(PHOTO_W * fmt.scale / 25.4 * PHOTO_DPI),
-        round(PHOTO_H * fmt.scale / 25.4 * PHOTO_DPI),
-    )
+    photo_height = min(PHOTO_MAX_PX, round(PHOTO_H * fmt.scale / 25.4 * PHOTO_DPI))
+    photo_px = (round(photo_height * PHOTO_W / PHOTO_H), photo_height)
     step = max(1, total // 100)
     slots = _sheet_slots(fmt)
     if progress:
         progress(0, total)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        pending = {
-            index: pool.submit(_photo_jpeg, face, photo_px) for index, face in enumerate(faces) if face.photo_name
-        }
-        on_page = []
-        for index, face in enumerate(faces):
-            photo = pending.pop(index).result() if index in pending else None
-            painter.prepare(face)
-            if layout == "card":
-                painter.badge(face, photo)
-                canvas.showPage()
+    on_page = []
+    for index, face in enumerate(faces):
+        photo = _photo_image(face, photo_px) if face.photo_name else None
+        painter.prepare(face)
+        if layout == "card":
+            painter.badge(face, photo)
+            canvas.showPage()
+        else:
+            slot = slots[index % fmt.per_sheet]
+            on_page.append(slot)
+            canvas.saveState()
+            if fmt.turned:  # the card's top towards the sheet's left edge
+                canvas.translate((slot.x + slot.w) * MM, slot.y * MM)
+                canvas.rotate(90)
             else:
-                slot = slots[index % fmt.per_sheet]
-                on_page.append(slot)
-                canvas.saveState()
-                if fmt.turned:  # the card's top towards the sheet's left edge
-                    canvas.translate((slot.x + slot.w) * MM, slot.y * MM)
-                    canvas.rotate(90)
-                else:
-                    canvas.translate(slot.x * MM, slot.y * MM)
-                painter.badge(face, photo)
-                canvas.restoreState()
-                if len(on_page) == fmt.per_sheet or index == total - 1:
-                    _crop_marks(canvas, on_page)
-                    canvas.showPage()
-                    on_page = []
-            done = index + 1
-            if progress and (done % step == 0 or done == total):
-                progress(done, total)
+                canvas.translate(slot.x * MM, slot.y * MM)
+            painter.badge(face, photo)
+            canvas.restoreState()
+            if len(on_page) == fmt.per_sheet or index == total - 1:
+                _crop_marks(canvas, on_page)
+                canvas.showPage()
+                on_page = []
+        done = index + 1
+        if progress and (done % step == 0 or done == total):
+            progress(done, total)
     canvas.save()
     return buffer.getvalue()
 
 
-def fair_badges_pdf(fair, *, layout: str = "card", card_format: str | None = None,
-                    progress: Progress | None = None) -> bytes:  # fmt: skip
+def fair_badges_pdf(
+    fair, *, layout: str = "card", card_format: str | None = None, progress: Progress | None = None
+) -> bytes:
     """Every valid badge of ``fair`` in one PDF (kind, then name): see ``badges_pdf``."""
     return badges_pdf(fair_badges(fair), layout=layout, card_format=card_format, progress=progress)
 

@@ -70,6 +70,9 @@ def _is_rtl(text: str) -> bool:
     return get_base_level(text) == 1
 
 
+_MIRRORED = frozenset("()[]{}<>«»")
+
+
 def shape(text: str | None, *, base_dir: str | None = None) -> str:
     """Return `text` ready for reportlab: Arabic joined and in visual (left-to-right) order.
 
@@ -81,7 +84,10 @@ def shape(text: str | None, *, base_dir: str | None = None) -> str:
     text = str(text)
     if not has_arabic(text):
         return text
-    from bidi import get_display
+    if _MIRRORED.intersection(text):
+        from bidi.algorithm import get_display  # pure Python; mirrors brackets (rule L4)
+    else:
+        from bidi import get_display  # the fast one, which leaves "(" and ")" unmirrored
 
     if base_dir:
         return get_display(_reshaper().reshape(text), base_dir=base_dir)

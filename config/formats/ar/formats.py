@@ -12,3 +12,4 @@ DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 DATETIME_INPUT_FORMATS = ["%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"]
 DECIMAL_SEPARATOR = ","
 THOUSAND_SEPARATOR = " "
+NUMBER_GROUPING = 3

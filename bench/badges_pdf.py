@@ -1,0 +1,217 @@
+"""Time the PDF of all badges of a 2,000-exhibitor fair (badges/pdf.py), as cards and as A4 sheets.
+
+Builds a throwaway SQLite database (migrated in a temporary ``SOUK_DATA_DIR``, as
+bench/import_artisans.py does) with one published fair: 2,000 confirmed exhibitors with
+Moroccan names (most also in Arabic script), a craft each, a cooperative for one in five, a
+booth each (zones A–J), and a profile photo for a share of them (``--photos``, default 30 %:
+800-pixel JPEGs like the ones the upload form keeps, each different); issues their badges
+through ``badges_issue_for_fair``; then times ``fair_badges_pdf`` — everything the web page
+and the API call — for CR80 cards, CR80 sheets (10 a page), A6 cards and A6 sheets (4 a page):
+
+    .venv/bin/python bench/badges_pdf.py [--exhibitors 2000] [--photos 0.3] [--runs 3] [--seed 7] [--keep DIR]
+
+``--keep DIR`` writes the last PDF of each kind there. Prints the wall clock (median of the
+runs, min–max), CPU time, pages and size, and the machine. Every run starts cold: the
+module's caches are emptied first, as in a fresh worker.
+"""
+
+import argparse
+import datetime as dt
+import io
+import os
+import platform
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from import_artisans import CRAFTS, FAMILY, MEN, WOMEN  # noqa: E402
+
+TARGET_SECONDS = 10.0
+
+
+def make_photo(rng: random.Random, number: int) -> bytes:
+    """An 800 × 800 JPEG portrait-ish picture, different for every artisan (as uploads are)."""
+    from PIL import Image, ImageDraw, ImageFilter
+
+    base = tuple(rng.randrange(90, 220) for _ in range(3))
+    image = Image.new("RGB", (800, 800), base)
+    draw = ImageDraw.Draw(image)
+    for _ in range(14):
+        x, y, r = rng.randrange(800), rng.randrange(800), rng.randrange(40, 260)
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=tuple(rng.randrange(256) for _ in range(3)))
+    draw.ellipse((250, 140, 550, 480), fill=(200, 160, 130))  # a face
+    draw.rectangle((180, 500, 620, 800), fill=(60, 70, 110))  # shoulders
+    draw.text((20, 20), str(number), fill=(255, 255, 255))
+    image = image.filter(ImageFilter.GaussianBlur(2))
+    noise = Image.effect_noise((800, 800), 18).convert("RGB")
+    image = Image.blend(image, noise, 0.12)
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=85, optimize=True)
+    return out.getvalue()
+
+
+def build(exhibitors: int, photo_share: float, seed: int):
+    from django.core.files.base import ContentFile
+
+    from badges.services import badges_issue_for_fair
+    from booths.models import Assignment, Booth, Zone
+    from core.models import CraftCategory, Province
+    from fairs.models import Fair, Venue
+    from registrations.models import Application, ApplicationStatus, Artisan, Cooperative
+
+    rng = random.Random(seed)
+    settat = Province.objects.get(code="settat")
+    crafts = {craft.code: craft for craft in CraftCategory.objects.filter(code__in=[c[0] for c in CRAFTS])}
+    craft_codes = [code for code, _name, _w in CRAFTS if code in crafts]
+    craft_weights = [weight for code, _name, weight in CRAFTS if code in crafts]
+    venue = Venue.objects.create(name="Complexe artisanal de Settat", kind=Venue.Kind.COMPLEX,
+                                 province=settat, capacity=exhibitors)  # fmt: skip
+    today = dt.date.today()
+    fair = Fair.objects.create(
+        name="Salon régional de l'artisanat de Casablanca-Settat", name_ar="المعرض الجهوي للصناعة التقليدية",
+        slug="salon-regional-bench", scope=Fair.Scope.REGIONAL, role=Fair.Role.ORGANIZER, venue=venue,
+        starts_on=today + dt.timedelta(days=20), ends_on=today + dt.timedelta(days=29),
+        applications_open_at=dt.datetime(today.year - 1, 1, 1, tzinfo=dt.UTC),
+        applications_close_at=dt.datetime(today.year - 1, 2, 1, tzinfo=dt.UTC),
+        capacity=exhibitors, status=Fair.Status.PUBLISHED,
+    )  # fmt: skip
+    cooperatives = Cooperative.objects.bulk_create(
+        Cooperative(
+            name=f"Coopérative Nour {n}",
+            name_ar=f"تعاونية النور {n}",
+            registration_number=f"BENCH-{n:05d}",
+            province=settat,
+        )
+        for n in range(60)
+    )
+    artisans = []
+    for n in range(exhibitors):
+        woman = rng.random() < 0.46
+        first, first_ar = rng.choice(WOMEN if woman else MEN)
+        last, last_ar = rng.choice(FAMILY)
+        arabic = rng.random() < 0.75
+        artisans.append(Artisan(
+            first_name=first, last_name=last, first_name_ar=first_ar if arabic else "",
+            last_name_ar=last_ar if arabic else "", cin=f"W{100000 + n}", gender="F" if woman else "M",
+            birth_year=rng.randrange(1955, 2000), province=settat,
+            main_craft=crafts[rng.choices(craft_codes, craft_weights)[0]],
+            cooperative=rng.choice(cooperatives) if rng.random() < 0.2 else None,
+        ))  # fmt: skip
+    artisans = Artisan.objects.bulk_create(artisans)
+    with_photo = rng.sample(range(exhibitors), round(exhibitors * photo_share))
+    for index in with_photo:
+        artisan = artisans[index]
+        artisan.photo.save(f"bench-{index}.jpg", ContentFile(make_photo(rng, index)), save=False)
+    Artisan.objects.bulk_update([artisans[index] for index in with_photo], ["photo"])
+    applications = Application.objects.bulk_create(
+        Application(artisan=artisan, fair=fair, status=ApplicationStatus.CONFIRMED, products="Poterie")
+        for artisan in artisans
+    )
+    zones = Zone.objects.bulk_create(Zone(fair=fair, name=f"Hall {letter}") for letter in "ABCDEFGHIJ")
+    per_zone = -(-exhibitors // len(zones))
+    booths = Booth.objects.bulk_create(
+        Booth(
+            fair=fair,
+            zone=zones[n // per_zone],
+            code=f"{'ABCDEFGHIJ'[n // per_zone]}-{n % per_zone + 1:03d}",
+            x=3 * (n % per_zone),
+            y=8 * (n // per_zone),
+        )
+        for n in range(exhibitors)
+    )
+    Assignment.objects.bulk_create(
+        Assignment(booth=booth, application=application, fair=fair, method=Assignment.Method.AUTO)
+        for booth, application in zip(booths, applications, strict=True)
+    )
+    badges = badges_issue_for_fair(fair=fair, actor=None)
+    return fair, len(badges), len(with_photo)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--exhibitors", type=int, default=2000)
+    parser.add_argument("--photos", type=float, default=0.3, help="share of exhibitors with a photo")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", type=Path, help="write the last PDF of each kind in this folder")
+    args = parser.parse_args()
+
+    data_dir = tempfile.mkdtemp(prefix="souk-bench-badges-")
+    try:
+        measure(args, data_dir)
+    finally:  # the throwaway database and its photos
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def measure(args, data_dir: str) -> None:
+    os.environ["SOUK_DATA_DIR"] = data_dir
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("MEDIA_ROOT", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.utils import translation
+    from pypdf import PdfReader
+
+    from badges import pdf
+    from badges.pdf import fair_badges_pdf
+
+    def cold() -> None:
+        """Forget what a previous run cached (text widths, fitted lines, the QR frame), so each
+        run costs what the first one in a fresh worker does."""
+        for cached in (pdf._shaped, pdf._unit_width, pdf._fit, pdf._head_lines, pdf._qr_frame_for_length):
+            cached.cache_clear()
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    fair, issued, photos = build(args.exhibitors, args.photos, args.seed)
+    print(f"data: {issued:,} badges, {photos:,} with a photo, built in {time.perf_counter() - started:.1f} s")
+    cpu = platform.processor() or platform.machine()
+    try:
+        model = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+        cpu = model
+    except (OSError, StopIteration):
+        pass
+    print(
+        f"{os.cpu_count()} CPUs ({cpu}), Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.1f}"
+    )
+
+    translation.activate("fr")
+    for card_format in ("cr80", "a6"):
+        for layout in ("card", "sheet"):
+            walls, cpus, data = [], [], b""
+            for _ in range(args.runs):
+                cold()
+                wall, cpu_time = time.perf_counter(), time.process_time()
+                data = fair_badges_pdf(fair, layout=layout, card_format=card_format)
+                walls.append(time.perf_counter() - wall)
+                cpus.append(time.process_time() - cpu_time)
+            pages = len(PdfReader(io.BytesIO(data)).pages)
+            verdict = "ok" if statistics.median(walls) < TARGET_SECONDS else "TOO SLOW"
+            print(
+                f"{card_format:4} {layout:5}  {statistics.median(walls):5.2f} s "
+                f"({min(walls):.2f}–{max(walls):.2f})  CPU {statistics.median(cpus):5.2f} s  "
+                f"{pages:5,} pages  {len(data) / 1e6:6.1f} MB  {verdict}"
+            )
+            if args.keep:
+                args.keep.mkdir(parents=True, exist_ok=True)
+                (args.keep / f"badges-{card_format}-{layout}.pdf").write_bytes(data)
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
