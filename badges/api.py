@@ -22,7 +22,6 @@ Staff only: ``GET /check-ins/``, ``/badges/`` (list, read, create, ``issue``, ``
 """
 
 import django_filters
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +42,8 @@ from rest_framework.settings import api_settings
 from badges import selectors, services
 from badges.authentication import DeviceTokenAuthentication, device_of
 from badges.models import Badge, BadgeKind, CheckIn, CheckInResult, Direction, ScannerDevice
+from core.api import PDFRenderer
+from core.pdf import pdf_response
 from core.permissions import IsStaffMember, is_scanner, is_staff_member
 from fairs.api import ERROR
 from fairs.models import Fair
@@ -618,30 +619,6 @@ class BadgePdfQuerySerializer(serializers.Serializer):
 
 class LayoutQuerySerializer(serializers.Serializer):
     layout = LayoutField(required=False, default="card")
-
-
-class PDFRenderer(renderers.BaseRenderer):
-    """Lets a client ask for ``Accept: application/pdf``; the PDF actions answer the bytes."""
-
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, bytes):
-            return data
-        # An error answered to a PDF request: still the JSON error body.
-        response = (renderer_context or {}).get("response")
-        if response is not None:
-            response["Content-Type"] = "application/json"
-        return renderers.JSONRenderer().render(data)
-
-
-def pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
 
 
 class BadgeFilter(django_filters.FilterSet):

@@ -1,9 +1,9 @@
-"""API plumbing shared by every app: errors as ``{"code", "detail"}``."""
+"""API plumbing shared by every app: errors as ``{"code", "detail"}``, PDF answers."""
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, renderers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -47,3 +47,21 @@ def exception_handler(exc, context):
     if response.status_code >= status.HTTP_500_INTERNAL_SERVER_ERROR:
         response.data = {"code": "server_error", "detail": str(response.data)}
     return response
+
+
+class PDFRenderer(renderers.BaseRenderer):
+    """Lets a client ask for ``Accept: application/pdf``: PDF endpoints answer the bytes, and
+    an error answered to such a request is still the JSON error body."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return renderers.JSONRenderer().render(data)

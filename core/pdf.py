@@ -350,3 +350,12 @@ def build_pdf(story, *, title, subtitle="", rtl=False, pagesize=None, landscape=
         canvasmaker=functools.partial(_numbered_canvas_class(), draw_footer=draw_footer),
     )
     return buffer.getvalue()
+
+
+def pdf_response(content: bytes, filename: str, *, inline: bool = True):
+    """A PDF for the browser (shown inline by default) or for download; web views and API alike."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    return response

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from core.errors import DomainError
+from core.pdf import pdf_response
 from core.permissions import StaffRequiredMixin
 from core.services import audit_trail
 from fairs import selectors, services
@@ -67,9 +68,7 @@ class FairProgrammePdfView(StaffRequiredMixin, FairFilterMixin, TemplateView):
 
         fairs = list(self.filtered_fairs().order_by("starts_on"))
         pdf = render_fair_programme(fairs, title=_("Fairs and exhibitions"), rtl=get_language() == "ar")
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = 'inline; filename="souk-fairs.pdf"'
-        return response
+        return pdf_response(pdf, "souk-fairs.pdf")
 
 
 class FairServiceFormMixin:

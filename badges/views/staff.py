@@ -31,6 +31,7 @@ from badges import imports, services
 from badges.forms import BadgeForm, BadgeImportForm, CardFormatForm, DeviceForm, ReasonForm
 from badges.models import KIND_COLOURS, Badge, BadgeKind, BadgeSetup, CardFormat, CheckIn, ScannerDevice
 from core.errors import DomainError
+from core.pdf import pdf_response as core_pdf_response
 from core.permissions import StaffRequiredMixin
 from fairs.models import Fair
 from registrations.models import Application, ApplicationStatus
@@ -69,9 +70,7 @@ def pdf_response(badges, *, layout: str, filename: str) -> HttpResponse:
     raises ``BadgeError("nothing_to_print")`` when none is left."""
     from badges.pdf import badges_pdf
 
-    response = HttpResponse(badges_pdf(badges, layout=layout), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return core_pdf_response(badges_pdf(badges, layout=layout), filename)
 
 
 def pdf_filename(stem: str, layout: str) -> str:

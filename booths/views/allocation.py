@@ -12,7 +12,6 @@ from dataclasses import asdict
 from django import forms
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import formats
@@ -28,6 +27,7 @@ from booths.models import AllocationRun, Assignment, Booth, Zone
 from booths.plan import STATUS_COLOURS, PlanBooth, render_svg
 from booths.services import ASSIGNING_STATUSES
 from core.errors import DomainError
+from core.pdf import pdf_response
 from core.permissions import StaffRequiredMixin
 from fairs.models import Fair
 from registrations.models import Application
@@ -336,9 +336,7 @@ class FairPdfView(FairAllocationMixin, View):
 
         rtl = (get_language() or "")[:2] == "ar"
         data = self.render(pdf, pdf.print_booths(self.fair), rtl=rtl)
-        response = HttpResponse(data, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{self.filename}-{self.fair.slug}.pdf"'
-        return response
+        return pdf_response(data, f"{self.filename}-{self.fair.slug}.pdf")
 
 
 class PlanPdfView(FairPdfView):
