@@ -56,7 +56,10 @@ def _reshaper():
     import arabic_reshaper
 
     # DejaVu Sans has no glyph for the ALLAH ligature (U+FDF2): "عبد الله" would print a box.
-    return arabic_reshaper.ArabicReshaper(configuration={"ARABIC LIGATURE ALLAH": False})
+    reshaper = arabic_reshaper.ArabicReshaper(configuration={"ARABIC LIGATURE ALLAH": False})
+    # The library re-reads its settings on every call; names and labels repeat a lot.
+    reshaper.reshape = functools.lru_cache(maxsize=16384)(reshaper.reshape)
+    return reshaper
 
 
 def has_arabic(text: str | None) -> bool:

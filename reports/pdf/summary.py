@@ -461,7 +461,7 @@ def _fairs_section(figures, sheet, rtl):
             _bold(number(figures.fairs), sheet),
         ]
     )
-    widths = ["8%", "11%", "12%", "12%", "15%", "15%", "16%", "11%"]
+    widths = ["11%", "11%", "11%", "11%", "14%", "14%", "17%", "11%"]
     return [
         para(_("Fairs held by year and scope"), sheet["heading"]),
         _table(rows, widths, sheet, rtl=rtl, total=True),

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
 from core.errors import DomainError
+from core.pdf import pdf_response
 from core.permissions import StaffRequiredMixin
 from fairs.models import Fair
 from registrations.models import Application, Artisan
@@ -72,10 +73,7 @@ def attestation_response(request, application: Application, *, actor) -> HttpRes
             verify_url=request.build_absolute_uri(attestation.get_verify_url()),
             verify_home=request.build_absolute_uri(reverse("reports:attestation_verify_form")),
         )
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="attestation-{application.fair.slug or application.fair.pk}.pdf"'
-    )
+    response = pdf_response(data, f"attestation-{application.fair.slug or application.fair.pk}.pdf")
     response["Cache-Control"] = "private, no-store"
     return response
 

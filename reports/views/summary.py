@@ -8,11 +8,11 @@ error, status 400): no figures, no PDF, never a 500.
 
 from urllib.parse import urlencode
 
-from django.http import HttpResponse
 from django.urls import path, reverse
 from django.utils.translation import get_language_bidi
 from django.views.generic import TemplateView
 
+from core.pdf import pdf_response
 from core.permissions import StaffRequiredMixin
 from reports.figures import region_figures
 from reports.forms import PeriodForm, default_period, period_presets
@@ -95,9 +95,7 @@ class SummaryPdfView(SummaryMixin, TemplateView):
             craft=form.cleaned_data["craft"],
             rtl=get_language_bidi(),
         )
-        response = HttpResponse(data, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{summary_pdf.filename(figures)}"'
-        return response
+        return pdf_response(data, summary_pdf.filename(figures))
 
 
 class SummaryDisplay:

@@ -11,5 +11,5 @@ FIRST_DAY_OF_WEEK = 1
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 DATETIME_INPUT_FORMATS = ["%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"]
 DECIMAL_SEPARATOR = ","
-THOUSAND_SEPARATOR = " "
 NUMBER_GROUPING = 3
+THOUSAND_SEPARATOR = "\u00a0"  # a no-break space: a plain one splits "1 200" into "200 1" in Arabic text
