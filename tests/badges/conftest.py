@@ -20,7 +20,9 @@ def running_fair(db):
     """A fair running today (three days), with three confirmed exhibitors."""
     today = timezone.localdate()
     fair = FairFactory(
-        status=Fair.Status.RUNNING, starts_on=today - dt.timedelta(days=1), ends_on=today + dt.timedelta(days=1)
+        status=Fair.Status.RUNNING,
+        starts_on=today - dt.timedelta(days=1),
+        ends_on=today + dt.timedelta(days=1),
     )
     for _ in range(3):
         ApplicationFactory(fair=fair, status=ApplicationStatus.CONFIRMED)
