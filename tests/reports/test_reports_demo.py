@@ -135,9 +135,8 @@ def test_the_demo_artisan_has_one_fair_reported_and_one_waiting(seeded):
 
 @pytest.mark.django_db
 def test_a_second_run_changes_nothing_and_draws_the_same_figures(seeded):
-    output, seconds = seeded
+    output, _seconds = seeded
     assert "outcomes reported" in output
-    assert seconds < 10  # the part alone takes well under a second on a quiet machine
     before = Outcome.objects.aggregate(n=Sum("items_sold"), sales=Sum("sales_mad"))
     count = Outcome.objects.count()
     ctx = DemoContext.start()
