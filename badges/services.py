@@ -346,6 +346,7 @@ def revoke_for_application(*, application_id: int) -> bool:
         badge = (
             Badge.objects.select_for_update()
             .filter(application_id=application_id, revoked_at__isnull=True)
+            .order_by("pk")  # not the default ordering: it joins the fair, and would lock it too
             .first()
         )
         if badge is None:
@@ -532,32 +533,35 @@ def check_in(
         "scanner": _person(scanner), "origin": origin, "nonce": nonce, "scanned_at": scanned_at,
         "device_time": device_time, "offline": offline, "local_result": local_result,
     }  # fmt: skip
-    with transaction.atomic():
-        badge = None
-        if serial is not None:
-            badge = Badge.objects.select_for_update().filter(serial=serial).first()
-        # Checked after the badge lock: a concurrent twin of this scan has committed by now.
-        replay = _replay(origin, nonce)
-        if replay is not None:
-            return replay
-        if refused is None:
-            refused = _judge(fair, badge, direction, scanned_at)
-        result = refused or CheckInResult.OK
-        if badge is not None and badge.fair_id != fair.pk:
-            badge = None  # a typed serial of another fair: say so, do not link it here
-        row |= {"badge": badge, "result": result, "conflict": bool(local_result) and local_result != result}
-        try:
-            with transaction.atomic():
-                check_in_row = CheckIn.objects.create(**row)
-        except IntegrityError:
-            # Same origin + nonce raced in without a badge lock (refused codes): the first wins.
-            replay = _replay(origin, nonce)
-            if replay is None:
-                raise
-            return replay
-        if badge is not None and result == CheckInResult.OK:
-            _move_presence(badge, direction, scanned_at)
-        first_entry = _first_entry(badge, scanned_at) if badge is not None else None
+    try:
+        with transaction.atomic():
+            badge = None
+            if serial is not None:
+                # order_by("pk"): Badge's default ordering joins the fair, and FOR UPDATE would
+                # then lock the fair's row too — every scan of the fair queued behind the others.
+                badge = Badge.objects.select_for_update().filter(serial=serial).order_by("pk").first()
+            if refused is None:
+                refused = _judge(fair, badge, direction, scanned_at)
+            result = refused or CheckInResult.OK
+            if badge is not None and badge.fair_id != fair.pk:
+                badge = None  # a typed serial of another fair: say so, do not link it here
+            row |= {
+                "badge": badge,
+                "result": result,
+                "conflict": bool(local_result) and local_result != result,
+            }
+            # The unique origin + nonce decides replays: no look-up before, no savepoint. A twin
+            # of this scan committed before we got the badge lock, or (refused codes, no lock)
+            # commits first while our insert waits on the unique index: either way it fails.
+            check_in_row = CheckIn.objects.create(**row)
+            if badge is not None and result == CheckInResult.OK:
+                _move_presence(badge, direction, scanned_at)
+            first_entry = _first_entry(badge, scanned_at) if badge is not None else None
+    except IntegrityError:
+        replay = _replay(origin, nonce)  # after the rollback: the first answer to this nonce
+        if replay is None:
+            raise
+        return replay
     return ScanAnswer(
         result=result, badge=badge, check_in=check_in_row, inside_since=badge.inside_since if badge else None,
         first_entry_at=first_entry,
