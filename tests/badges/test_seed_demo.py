@@ -8,15 +8,14 @@ savepoint, rolled back after it) reads the same data.
 import datetime as dt
 import hashlib
 import re
-import time
 from collections import Counter, defaultdict
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from badges import codec, demo, live, services
@@ -27,31 +26,16 @@ from fairs.demo import LOCAL_FAIRS
 from fairs.models import Fair
 from registrations.models import Application, ApplicationStatus
 from tests.factories import ApplicationFactory, FairFactory
+from tests.seeding import seeded_demo
 
 LOCAL_SLUGS = [row[0] for row in LOCAL_FAIRS]
 
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    """The demo region, seeded once for the module and rolled back after it; yields the
-    command's output and the seconds the badges part took."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(DEBUG=True, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-    ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            services._public_keys.clear()
-            out = StringIO()
-            call_command("seed_demo", stdout=out, only="core,fairs,registrations,booths")
-            started = time.perf_counter()
-            call_command("seed_demo", stdout=out, only="badges")
-            yield out.getvalue(), time.perf_counter() - started
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            services._public_keys.clear()
+    """The demo region up to badges, seeded once for the module; yields the command's output."""
+    with seeded_demo(django_db_blocker, "core,fairs,registrations,booths", "badges") as output:
+        yield output
 
 
 def local_fairs():
@@ -264,7 +248,7 @@ def test_a_second_run_creates_and_changes_nothing_and_reads_little(seeded, setti
 
 @pytest.mark.django_db
 def test_the_command_prints_the_figures_and_a_fair_at_the_gates_has_its_badges(seeded):
-    output, _seconds = seeded
+    output = seeded
     exhibitors = Badge.objects.filter(kind=BadgeKind.EXHIBITOR).count()
     assert re.search(rf"\n  badges\s+{Badge.objects.count()} \({exhibitors} exhibitors\)\n", output)
     assert re.search(rf"\n  check-ins\s+{CheckIn.objects.count()} \(\d+ refused, \d+ conflicts\)\n", output)

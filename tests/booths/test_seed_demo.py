@@ -14,8 +14,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from booths import engine
 from booths.allocation import allocation_preview, build_inputs
@@ -26,6 +26,7 @@ from core.models import AuditEntry, CraftCategory
 from fairs.models import Fair
 from registrations.demo import DEMO_ARTISAN
 from registrations.models import Application, BoothKind
+from tests.seeding import seeded_demo
 
 S = Application.Status
 ARABIC = re.compile(r"[\u0600-\u06FF]")
@@ -34,19 +35,8 @@ ARABIC = re.compile(r"[\u0600-\u06FF]")
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
     """The demo region, seeded once for the module and rolled back after it."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(DEBUG=True, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-    ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            out = StringIO()
-            call_command("seed_demo", stdout=out)
-            yield out.getvalue()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with seeded_demo(django_db_blocker, None) as output:
+        yield output
 
 
 def organized(*statuses):

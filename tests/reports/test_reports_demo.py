@@ -5,18 +5,12 @@ The demo seed takes several seconds, so the module seeds once: a module-scoped f
 """
 
 import statistics
-import time
 from collections import Counter
 from decimal import Decimal
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Sum
-from django.test.utils import override_settings
 
-from badges import services as badge_services
 from core.demo import DemoContext
 from core.models import AuditEntry
 from fairs.demo import LOCAL_FAIRS, PAST_PARTICIPATIONS
@@ -26,31 +20,16 @@ from registrations.models import Application, ApplicationStatus
 from reports import demo
 from reports.models import Attestation, Outcome
 from reports.selectors import attended_filter
+from tests.seeding import seeded_demo
 
 SLUGS = [row[0] for row in LOCAL_FAIRS] + [row[0] for row in PAST_PARTICIPATIONS]
 
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    """The demo region, seeded once for the module and rolled back after it; yields the
-    command's output and the seconds the reports part took."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(DEBUG=True, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-    ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            badge_services._public_keys.clear()
-            out = StringIO()
-            call_command("seed_demo", stdout=out, only="core,fairs,registrations,booths,badges")
-            started = time.perf_counter()
-            call_command("seed_demo", stdout=out, only="reports")
-            yield out.getvalue(), time.perf_counter() - started
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            badge_services._public_keys.clear()
+    """The demo region up to reports, seeded once for the module; yields the command's output."""
+    with seeded_demo(django_db_blocker, "core,fairs,registrations,booths,badges", "reports") as output:
+        yield output
 
 
 def participations():
@@ -135,7 +114,7 @@ def test_the_demo_artisan_has_one_fair_reported_and_one_waiting(seeded):
 
 @pytest.mark.django_db
 def test_a_second_run_changes_nothing_and_draws_the_same_figures(seeded):
-    output, _seconds = seeded
+    output = seeded
     assert "outcomes reported" in output
     before = Outcome.objects.aggregate(n=Sum("items_sold"), sales=Sum("sales_mad"))
     count = Outcome.objects.count()

@@ -4,12 +4,8 @@ demo region once (about a minute) and check the 2021–2024 summary against its 
 
 import datetime as dt
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
-from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import translation
 from rest_framework.authtoken.models import Token
@@ -25,6 +21,7 @@ from reports.pdf.summary import mad, para, percent, render_summary, shape
 from tests.factories import ArtisanFactory
 from tests.pdf_text import pages_text
 from tests.reports.test_figures import END, START, build_region, enter, held, take_part
+from tests.seeding import seeded_demo
 
 PAGE = "/staff/reports/summary/"
 PDF = "/staff/reports/summary.pdf"
@@ -349,18 +346,8 @@ def test_a_scanner_device_token_is_refused(api, region):
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """The demo region, seeded once for these tests and rolled back after them."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(DEBUG=True, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-    ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            call_command("seed_demo", stdout=StringIO())
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with seeded_demo(django_db_blocker, None):
+        yield
 
 
 @pytest.mark.django_db
