@@ -997,3 +997,17 @@ def test_the_schema_documents_the_results_and_the_device_scheme(staff):
     assert schema["components"]["securitySchemes"]["deviceToken"]["in"] == "header"
     assert {"deviceToken": []} in schema["paths"]["/api/v1/check-ins/"]["post"]["security"]
     assert {"deviceToken": []} not in schema["paths"]["/api/v1/badges/"]["get"]["security"]
+
+
+def test_the_scanner_device_list_has_a_query_budget(staff, staff_user):
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            response = staff.get("/api/v1/scanner-devices/")
+        assert response.status_code == 200
+        return len(queries), len(response.json()["results"])
+
+    services.device_create(name="Gate A", fair=FairFactory(), actor=staff_user)
+    one, listed = count()
+    for n in range(3):
+        services.device_create(name=f"Gate {n}", fair=FairFactory(), actor=staff_user)
+    assert count() == (one, listed + 3)

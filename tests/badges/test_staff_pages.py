@@ -14,7 +14,7 @@ from badges import services
 from badges.models import Badge, BadgeKind, BadgeSetup, CardFormat, ScannerDevice
 from fairs.models import Fair
 from registrations.models import ApplicationStatus
-from tests.factories import ApplicationFactory, ArtisanFactory
+from tests.factories import ApplicationFactory, ArtisanFactory, FairFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -502,3 +502,16 @@ def test_pages_render_in_arabic_and_french(client, staff_user, running_fair, bad
             response = client.get(target)
             assert response.status_code == 200
             assert f'lang="{language}"' in response.content.decode()
+
+
+def test_the_device_list_page_has_a_query_budget(staff_client, staff_user):
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert staff_client.get(reverse("badges:device_list")).status_code == 200
+        return len(queries)
+
+    services.device_create(name="Gate A", fair=FairFactory(), actor=staff_user)
+    one = count()
+    for n in range(3):
+        services.device_create(name=f"Gate {n}", fair=FairFactory(), actor=staff_user)
+    assert count() == one
