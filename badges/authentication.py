@@ -19,6 +19,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from badges import scan_sql
 from badges.models import ScannerDevice
 
 KEYWORD = "Device"
@@ -52,11 +53,7 @@ class DeviceTokenAuthentication(BaseAuthentication):
         token = _device_token(request)
         if token is None:
             return None
-        device = (
-            ScannerDevice.objects.filter(token_hash=ScannerDevice.hash_token(token))
-            .only("pk", "name", "fair_id", "last_seen_at", "revoked_at")
-            .first()
-        )
+        device = scan_sql.device_for_token(ScannerDevice.hash_token(token))
         if device is None:
             raise exceptions.AuthenticationFailed(
                 _("This device token is not valid."), code="device_token_invalid"

@@ -44,7 +44,7 @@ from django.utils import timezone
 
 from badges import codec
 from badges.models import Badge, BadgeKind, CheckIn, CheckInResult, Direction, ScannerDevice
-from badges.services import badge_code, badges_issue_for_fair, setup_for
+from badges.services import arrivals, badge_code, badges_issue_for_fair, setup_for
 from core.demo import DemoContext, at
 from core.models import User
 from core.services import audit_log
@@ -460,6 +460,15 @@ def seed_check_ins(ctx: DemoContext) -> None:
         for row in fair_scans.rows:
             if row.device_id not in seen or row.when > seen[row.device_id]:
                 seen[row.device_id] = row.when
+    arrived = arrivals(
+        (row.badge_id, row.when)
+        for fair_scans in made
+        for row in fair_scans.rows
+        if row.result == CheckInResult.OK and row.direction == Direction.IN
+    )
+    Badge.objects.bulk_update(
+        [Badge(pk=pk, arrived_at=when) for pk, when in arrived.items()], ["arrived_at"], batch_size=500
+    )
     ScannerDevice.objects.bulk_update(
         [ScannerDevice(pk=pk, last_seen_at=when) for pk, when in seen.items()],
         ["last_seen_at"],

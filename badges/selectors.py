@@ -15,28 +15,20 @@ def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 def fair_counters(fair, now: dt.datetime | None = None) -> dict:
-    """Inside now, arrived today (distinct badges with an accepted entry) and valid badges today."""
+    """Inside now, arrived today (badges with an accepted entry today) and valid badges today.
+
+    One query over the fair's badges: ``check_in`` keeps each badge's presence
+    (``inside_since``) and the day's first entry (``arrived_at``) under its row lock.
+    """
     now = now or timezone.now()
     today = timezone.localdate(now)
     start, end = day_bounds(today)
-    active = Badge.objects.filter(fair=fair, revoked_at__isnull=True)
-    figures = active.aggregate(
-        inside_now=Count("pk", filter=Q(inside_since__gte=start, inside_since__lt=end)),
-        expected=Count("pk", filter=Q(valid_from__lte=today, valid_until__gte=today)),
+    active = Q(revoked_at__isnull=True)
+    return Badge.objects.filter(fair=fair).aggregate(
+        inside_now=Count("pk", filter=active & Q(inside_since__gte=start, inside_since__lt=end)),
+        arrived_today=Count("pk", filter=Q(arrived_at__gte=start, arrived_at__lt=end)),
+        expected=Count("pk", filter=active & Q(valid_from__lte=today, valid_until__gte=today)),
     )
-    figures["arrived_today"] = (
-        CheckIn.objects.filter(
-            fair=fair,
-            result=CheckInResult.OK,
-            direction=Direction.IN,
-            scanned_at__gte=start,
-            scanned_at__lt=end,
-        )
-        .values("badge")
-        .distinct()
-        .count()
-    )
-    return figures
 
 
 # --- Scanner: the roster a device keeps, and the badge summary of a scan answer ------------
@@ -117,16 +109,9 @@ def scanner_roster(fair) -> list[dict]:
     ]
 
 
-def badge_summaries(badge_ids) -> dict[int, dict]:
-    """Badge id → summary (serial, kind, names, booth, craft, photo), in one query."""
-    badge_ids = {pk for pk in badge_ids if pk is not None}
-    if not badge_ids:
-        return {}
-    language = _language()
-    return {
-        row["pk"]: _summary(row, language)
-        for row in Badge.objects.filter(pk__in=badge_ids).order_by().values(*_SUMMARY_COLUMNS)
-    }
+def scan_summary(row: dict) -> dict:
+    """The badge of a scan answer, from the row ``scan_sql.badge_for_scan`` read."""
+    return _summary(row, _language())
 
 
 def badges_for_staff():

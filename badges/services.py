@@ -6,8 +6,8 @@ drawn) or revoked with a reason. A withdrawn application revokes its badge (sign
 
 Check-in (``check_in``), modelled on pretix's ``perform_checkin``: the answer is one of the
 fixed ``CheckInResult`` values, every scan is stored (refused ones too), and ``origin`` +
-``nonce`` never records twice. Presence (``Badge.inside_since``) changes only under the
-badge's row lock, so two gates scanning one badge at the same moment settle in order.
+``nonce`` never records twice. Presence (``Badge.inside_since`` and ``arrived_at``) changes only
+under the badge's row lock, so two gates scanning one badge at the same moment settle in order.
 """
 
 import datetime as dt
@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from badges import codec
+from badges import codec, scan_sql
 from badges.models import (
     Badge,
     BadgeKind,
@@ -396,6 +396,9 @@ class ScanAnswer:
     inside_since: dt.datetime | None = None
     first_entry_at: dt.datetime | None = None
     replayed: bool = False
+    # What the answer shows of the badge beyond its own columns (booth, craft names, photo),
+    # read with it: ``selectors.scan_summary`` turns it into the answer's badge.
+    summary: dict | None = None
 
     @property
     def conflict(self) -> bool:
@@ -448,19 +451,25 @@ def _resolve(fair: Fair, code: str) -> tuple[str | None, str | None]:
 
 
 def _replay(origin: str, nonce: str) -> ScanAnswer | None:
-    previous = CheckIn.objects.select_related("badge").filter(origin=origin, nonce=nonce).first()
+    previous = CheckIn.objects.filter(origin=origin, nonce=nonce).first()
     if previous is None:
         return None
-    badge = previous.badge
+    badge, summary = scan_sql.badge_for_scan(pk=previous.badge_id) if previous.badge_id else (None, None)
     return ScanAnswer(
-        result=previous.result, badge=badge, check_in=previous, replayed=True,
+        result=previous.result, badge=badge, summary=summary, check_in=previous, replayed=True,
         inside_since=badge.inside_since if badge else None,
         first_entry_at=_first_entry(badge, previous.scanned_at) if badge else None,
     )  # fmt: skip
 
 
 def _first_entry(badge: Badge, at: dt.datetime) -> dt.datetime | None:
+    """The first accepted entry of ``badge`` on the day of ``at``: kept on the badge for its
+    latest day (``arrived_at``), read from the scans for an earlier day (a late upload)."""
     day = timezone.localdate(at)
+    if badge.arrived_at is not None and timezone.localdate(badge.arrived_at) == day:
+        return badge.arrived_at
+    if badge.arrived_at is None or timezone.localdate(badge.arrived_at) < day:
+        return None  # no accepted entry on that day (nor after)
     start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
     return (
         CheckIn.objects.filter(
@@ -535,16 +544,14 @@ def check_in(
     }  # fmt: skip
     try:
         with transaction.atomic():
-            badge = None
+            badge = summary = None
             if serial is not None:
-                # order_by("pk"): Badge's default ordering joins the fair, and FOR UPDATE would
-                # then lock the fair's row too — every scan of the fair queued behind the others.
-                badge = Badge.objects.select_for_update().filter(serial=serial).order_by("pk").first()
+                badge, summary = scan_sql.badge_for_scan(serial=serial, lock=True)
             if refused is None:
                 refused = _judge(fair, badge, direction, scanned_at)
             result = refused or CheckInResult.OK
             if badge is not None and badge.fair_id != fair.pk:
-                badge = None  # a typed serial of another fair: say so, do not link it here
+                badge = summary = None  # a typed serial of another fair: say so, do not link it here
             row |= {
                 "badge": badge,
                 "result": result,
@@ -553,18 +560,18 @@ def check_in(
             # The unique origin + nonce decides replays: no look-up before, no savepoint. A twin
             # of this scan committed before we got the badge lock, or (refused codes, no lock)
             # commits first while our insert waits on the unique index: either way it fails.
-            check_in_row = CheckIn.objects.create(**row)
+            check_in_row = scan_sql.check_in_insert(CheckIn(**row))
             if badge is not None and result == CheckInResult.OK:
                 _move_presence(badge, direction, scanned_at)
-            first_entry = _first_entry(badge, scanned_at) if badge is not None else None
     except IntegrityError:
         replay = _replay(origin, nonce)  # after the rollback: the first answer to this nonce
         if replay is None:
             raise
         return replay
     return ScanAnswer(
-        result=result, badge=badge, check_in=check_in_row, inside_since=badge.inside_since if badge else None,
-        first_entry_at=first_entry,
+        result=result, badge=badge, summary=summary, check_in=check_in_row,
+        inside_since=badge.inside_since if badge else None,
+        first_entry_at=_first_entry(badge, scanned_at) if badge is not None else None,
     )  # fmt: skip
 
 
@@ -583,13 +590,36 @@ def _judge(fair: Fair, badge: Badge | None, direction: str, scanned_at: dt.datet
 
 
 def _move_presence(badge: Badge, direction: str, at: dt.datetime) -> None:
+    """An accepted scan moves the badge in or out; an entry may be the day's first arrival."""
     if direction == Direction.IN:
-        badge.inside_since = at
+        if badge.inside_since is None or at >= badge.inside_since:
+            badge.inside_since = at  # an entry older than the last one (late offline upload) does not
+        arrived = badge.arrived_at
+        day = timezone.localdate(at)
+        if (
+            arrived is None
+            or timezone.localdate(arrived) < day
+            or (timezone.localdate(arrived) == day and at < arrived)
+        ):
+            badge.arrived_at = at  # a later day's first entry, or an earlier one sent late
     elif badge.inside_since is not None and at >= badge.inside_since:
         badge.inside_since = None  # an exit older than the last entry (late offline upload) changes nothing
     else:
         return
-    badge.save(update_fields=["inside_since"])
+    scan_sql.presence_update(badge)
+
+
+def arrivals(entries) -> dict[int, dt.datetime]:
+    """Badge → ``arrived_at`` (its first accepted entry on the latest day with one), from
+    ``(badge_id, scanned_at)`` pairs of accepted entries, in any order. For loaders that
+    write scans in bulk (the demo), which ``check_in`` does not see."""
+    latest: dict[int, tuple[dt.date, dt.datetime]] = {}
+    for badge_id, scanned_at in entries:
+        day = timezone.localdate(scanned_at)
+        known = latest.get(badge_id)
+        if known is None or day > known[0] or (day == known[0] and scanned_at < known[1]):
+            latest[badge_id] = (day, scanned_at)
+    return {badge_id: first for badge_id, (_day, first) in latest.items()}
 
 
 def check_ins_upload(

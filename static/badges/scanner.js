@@ -18,6 +18,7 @@
   const STRINGS = readJson('scanner-strings');
   const CONFIG = readJson('scanner-config');
   const PREFIX = 'souk.scanner.';
+  const COUNTERS_AFTER_SCAN_MS = 2000; // exact counters read this long after the last online scan
   const GREEN = ['ok'];
   const RED = ['revoked', 'wrong_fair', 'unknown', 'invalid'];
   const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -723,11 +724,18 @@
     const data = result.data;
     learnOffset(data.scanned_at);
     if (data.badge) {
-      recordMove(data.badge.serial, data.badge.inside_since || null, false);
+      const serial = data.badge.serial;
+      if (data.result === 'ok') {
+        // The answer carries no counters (the server keeps a scan short): move them here at
+        // once, then read the exact ones a moment after the gate goes quiet.
+        const wasInside = direction === 'out' && isInsideToday(serial);
+        const first = data.badge.first_entry_at;
+        const arrivedBefore = Boolean(first) && Date.parse(first) < Date.parse(data.scanned_at);
+        adjustCounters(direction, wasInside, arrivedBefore, false);
+      }
+      recordMove(serial, data.badge.inside_since || null, false);
     }
-    if (data.counters) {
-      setCounters(data.counters, false);
-    }
+    refreshCountersSoon();
     return { result: data.result, message: data.message, badge: data.badge, offline: false, direction };
   }
 
@@ -869,7 +877,7 @@
     renderCounters();
   }
 
-  function adjustCounters(direction, wasInside, arrivedBefore) {
+  function adjustCounters(direction, wasInside, arrivedBefore, stale = true) {
     if (!state.counters) {
       return;
     }
@@ -879,9 +887,16 @@
     } else if (wasInside) {
       state.counters.inside_now = Math.max(0, state.counters.inside_now - 1);
     }
-    state.countersStale = true;
+    state.countersStale = state.countersStale || stale;
     store.set('counters', state.counters);
     renderCounters();
+  }
+
+  let countersTimer = null;
+
+  function refreshCountersSoon() {
+    clearTimeout(countersTimer);
+    countersTimer = setTimeout(() => shouldTryNetwork() && refreshCounters(), COUNTERS_AFTER_SCAN_MS);
   }
 
   function renderCounters() {
