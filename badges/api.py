@@ -23,7 +23,10 @@ Staff only: ``GET /check-ins/``, ``/badges/`` (list, read, create, ``issue``, ``
 ``revoke``). Views parse input and call ``badges.services``.
 """
 
+import functools
+
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +40,7 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, mixins, permissions, renderers, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
+from rest_framework.fields import SkipField
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -141,6 +145,33 @@ def parse(serializer_class, request, data=None):
     if not serializer.is_valid():
         raise serializers.ValidationError(_flatten(serializer.errors))
     return serializer.validated_data
+
+
+@functools.cache
+def _bound_fields(serializer_class) -> dict:
+    if serializer_class.validate is not serializers.Serializer.validate:
+        raise TypeError(f"{serializer_class.__name__} validates as a whole: use parse()")
+    return dict(serializer_class().fields)
+
+
+def parse_flat(serializer_class, request) -> dict:
+    """``parse`` for a flat serializer on a hot path (the scan): its fields, bound once, check
+    the body one by one, as the serializer does, without the serializer deep-copying them on
+    each request (half a millisecond a scan). Any error goes through ``parse``, so a 400 names
+    the field exactly as everywhere else."""
+    data = request.data
+    if not isinstance(data, dict):
+        return parse(serializer_class, request)
+    validated = {}
+    for field in _bound_fields(serializer_class).values():
+        try:
+            value = field.run_validation(field.get_value(data))
+        except SkipField:
+            continue
+        except (serializers.ValidationError, DjangoValidationError):
+            return parse(serializer_class, request)
+        validated[field.source] = value
+    return validated
 
 
 class FairField(serializers.PrimaryKeyRelatedField):
@@ -503,7 +534,7 @@ class CheckInViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         summary=str(_("Record a scan and answer it")),
     )
     def create(self, request, *args, **kwargs):
-        data = parse(CheckInInputSerializer, request)
+        data = parse_flat(CheckInInputSerializer, request)
         fair = data["fair"]
         check_device_fair(request, fair)
         device, scanner = self._scanner()

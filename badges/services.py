@@ -32,6 +32,7 @@ from badges.models import (
 from core.errors import DomainError
 from core.models import User
 from core.services import audit_log
+from core.sqlite import writers_queue
 from fairs.models import Fair
 from registrations.models import Application, ApplicationStatus
 
@@ -543,7 +544,7 @@ def check_in(
         "device_time": device_time, "offline": offline, "local_result": local_result,
     }  # fmt: skip
     try:
-        with transaction.atomic():
+        with writers_queue(), transaction.atomic():  # SQLite: scans queue (core.sqlite)
             badge = summary = None
             if serial is not None:
                 badge, summary = scan_sql.badge_for_scan(serial=serial, lock=True)

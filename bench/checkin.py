@@ -494,9 +494,9 @@ def drive(*, endpoint, clients, warm, timed, fair, token, codes, cursor, server_
     )  # fmt: skip
 
 
-def start_server(env, token):
+def start_server(env, token, workers=2, threads=4):
     server = subprocess.Popen(
-        [PY, "-m", "gunicorn", "config.wsgi", "-b", f"{HOST}:{PORT}", "-w", "2", "--threads", "4",
+        [PY, "-m", "gunicorn", "config.wsgi", "-b", f"{HOST}:{PORT}", "-w", str(workers), "--threads", str(threads),
          "--log-level", "warning"],
         cwd=ROOT, env=env,
     )  # fmt: skip
@@ -541,7 +541,7 @@ def bench_database(db: str, args) -> dict:
     if args.profile:
         print("  (--profile: no server run)")
     else:
-        server = start_server(env, prepared["token"])
+        server = start_server(env, prepared["token"], args.workers, args.threads)
         try:
             cursor = 0
             for clients in args.clients:
@@ -615,6 +615,8 @@ def main():
     parser.add_argument(
         "--think", type=float, default=0, help="mean pause (ms) between a client's scans; 0: back to back"
     )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--exhibitors", type=int, default=2000)
     parser.add_argument("--history", type=int, default=6000, help="check-ins earlier today")
     parser.add_argument("--quick", action="store_true", help="smoke run: 300 exhibitors, 200 requests")
@@ -636,7 +638,7 @@ def main():
 
     print(
         f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs, "
-        f"load average {loadavg()}; gunicorn 2 workers × 4 threads; {args.requests} timed requests "
+        f"load average {loadavg()}; gunicorn {args.workers} workers × {args.threads} threads; {args.requests} timed requests "
         f"(+{args.warmup} warm-up) a configuration, "
         + (
             f"{args.think:.0f} ms mean pause between a client's scans"

@@ -17,6 +17,8 @@ from fairs.api import FairViewSet
 from registrations.api import ApplicationViewSet, ArtisanViewSet, MeView, MyApplicationsView
 
 router = DefaultRouter()
+# Check-ins first: a gate's scan resolves its URL before any other API call's.
+router.register("check-ins", CheckInViewSet, basename="check-in")
 router.register("fairs", FairViewSet, basename="fair")
 router.register("artisans", ArtisanViewSet, basename="artisan")
 router.register("applications", ApplicationViewSet, basename="application")
@@ -25,9 +27,9 @@ router.register("booths", BoothViewSet, basename="booth")
 router.register("allocations", AllocationViewSet, basename="allocation")
 router.register("badges", BadgeViewSet, basename="badge")
 router.register("scanner-devices", ScannerDeviceViewSet, basename="scanner-device")
-router.register("check-ins", CheckInViewSet, basename="check-in")
 
 urlpatterns = [
+    *router.urls,
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -40,5 +42,4 @@ urlpatterns = [
     path("scanner/fairs/<int:pk>/bundle/", gzip_page(ScannerBundleView.as_view()), name="api-scanner-bundle"),
     path("scanner/fairs/<int:pk>/counters/", ScannerCountersView.as_view(), name="api-scanner-counters"),
     path("reports/", include("reports.api.urls")),
-    *router.urls,
 ]

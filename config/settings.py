@@ -118,6 +118,10 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 
+# PostgreSQL: the scan's badge read is a prepared statement (badges/scan_sql.py). Turn off
+# behind a pooler that shares sessions between clients (pgbouncer in transaction mode).
+SOUK_SCAN_PREPARED = env.bool("SOUK_SCAN_PREPARED", default=True)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 

@@ -366,6 +366,36 @@ def test_a_malformed_scan_is_a_400_naming_the_field_and_records_nothing(
     assert nothing_changed(badges)
 
 
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"device_time": None},
+        {"device_time": "2026-11-29T09:42:00"},
+        {"device_time": "2026-11-29T09:42:00.123Z"},
+        {"device_time": "2026-11-29T08:42:00+00:00"},
+        {"device_time": "2026-11-29T11:42:00+03:00"},
+        {"code": "  spaced code  ", "gate": " البوابة أ ", "nonce": " n1 "},
+        {"direction": "out"},
+        {"extra": "ignored"},
+    ],
+)
+def test_the_scan_input_reads_as_the_serializer_reads_it(running_fair, changes):
+    """The check-in parses its body with the serializer's own fields, bound once (parse_flat)."""
+    from types import SimpleNamespace
+
+    from badges.api import CheckInInputSerializer, parse_flat
+
+    data = {"fair": str(running_fair.pk), "code": "X", "gate": "A", "direction": "in", "nonce": "n"} | changes
+    if "device_time" not in changes:
+        data.pop("device_time", None)
+    serializer = CheckInInputSerializer(data=data)
+    assert serializer.is_valid(), serializer.errors
+    fast = parse_flat(CheckInInputSerializer, SimpleNamespace(data=data))
+    assert fast.pop("fair").pk == serializer.validated_data.pop("fair").pk
+    assert fast == dict(serializer.validated_data)
+
+
 @pytest.mark.parametrize("missing", ["fair", "code", "gate", "direction", "nonce"])
 def test_a_missing_field_is_named(gate, running_fair, badges, code, missing):
     data = body(running_fair, code)
@@ -512,14 +542,19 @@ def test_query_count_of_an_ok_scan(gate, running_fair, badges, device_token, dja
     assert statements.count("INSERT") == 1 and statements.count("UPDATE") == 1
     assert statements.count("SAVEPOINT") == 1
     # The badge is locked alone: FOR UPDATE on a join with the fair would lock the fair's row too.
-    badge_lock = next(
-        sql
-        for sql in (q["sql"] for q in captured.captured_queries)
-        if sql.startswith("SELECT") and "FROM badges_badge" in sql
-    )
-    assert "fairs_fair" not in badge_lock
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":  # a prepared statement (badges/scan_sql.py)
+        assert any(q["sql"].startswith("EXECUTE souk_badge_for_scan") for q in captured.captured_queries)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name = 'souk_badge_for_scan'")
+            badge_lock = cursor.fetchone()[0]
         assert badge_lock.endswith("FOR UPDATE OF b")
+    else:
+        badge_lock = next(
+            sql
+            for sql in (q["sql"] for q in captured.captured_queries)
+            if sql.startswith("SELECT") and "FROM badges_badge" in sql
+        )
+    assert "fairs_fair" not in badge_lock
 
 
 @pytest.mark.parametrize("result", ["already_inside", "invalid"])

@@ -178,3 +178,30 @@ def test_arrivals_from_bulk_scans_match_what_check_in_keeps(running_fair, badges
         badges[0].pk: at(9, 0), badges[1].pk: at(8, 0, days=-1),
     }  # fmt: skip
     assert {b.pk: arrived(b) for b in badges[:2]} == services.arrivals(entries)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("prepared", [True, False])
+def test_the_prepared_read_answers_as_the_plain_one(settings, running_fair, badges, prepared):
+    """On PostgreSQL the locked read by serial is PREPAREd once per connection; a rolled-back
+    transaction keeps it (PREPARE is not transactional), a new connection prepares again."""
+    from django.db import connection, transaction
+
+    settings.SOUK_SCAN_PREPARED = prepared
+    connection.close()
+    expected = [scan_sql.badge_for_scan(serial=b.serial) for b in badges]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        scan_sql.badge_for_scan(serial=badges[0].serial, lock=True)
+        raise RuntimeError("roll back")
+    for badge, (plain, row) in zip(badges, expected, strict=True):
+        with transaction.atomic():
+            locked, locked_row = scan_sql.badge_for_scan(serial=badge.serial, lock=True)
+        assert (locked.pk, locked.inside_since, locked_row) == (plain.pk, plain.inside_since, row)
+    assert getattr(connection.connection, "souk_badge_for_scan_prepared", False) is prepared
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = 'souk_badge_for_scan'")
+        assert cursor.fetchone()[0] == (1 if prepared else 0)
+    connection.close()
+    with transaction.atomic():
+        assert scan_sql.badge_for_scan(serial=badges[1].serial, lock=True)[0].pk == badges[1].pk
