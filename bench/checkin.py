@@ -5,7 +5,8 @@ temporary ``SOUK_DATA_DIR`` under /tmp, PostgreSQL in ``souk_bench``, dropped an
 again) holding one fair running today with 2,000 confirmed exhibitors (names in both scripts,
 a craft and a booth each, a cooperative for one in five, a photo path for 30 %) and their
 badges (``badges_issue_for_fair``), a scanner device bound to the fair with its token, and the
-day so far: 6,000 check-ins since midnight (``--history``; every badge outside again).
+day so far: 6,000 check-ins since midnight (``--history``; every badge outside again, its first
+entry of the day kept on it).
 It counts and prints the SQL queries of one scan (the Django test client, in process), then
 starts gunicorn (2 workers × 4 threads, DEBUG off, the settings of ``bench.floor.settings``:
 Souk's own plus the floor URLs) and drives it from separate client processes (one per client,
