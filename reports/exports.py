@@ -45,9 +45,8 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django import forms
-from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Exists, Min, OuterRef
+from django.db.models import Exists, Min, OuterRef
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -142,34 +141,6 @@ class ReportFilterForm(PeriodForm):
         data = self.cleaned_data
         start, end = self._period(data)
         return ReportFilters(start=start, end=end, province=data.get("province"), craft=data.get("craft"))
-
-
-def province_rows(filters: ReportFilters) -> list[dict]:
-    """Artisans featured and participations per artisan's province, most artisans first (one
-    query; ``reports.figures`` has no such split yet — proposed there).
-
-    The province filter is applied to the grouped rows, not in SQL: filtered there, SQLite
-    (without statistics) starts from the province's 60,000 artisans and probes every fair for
-    each, 2.2 s on the region against 70 ms for the grouped query (bench/dashboard.py)."""
-    language = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
-    names = ("artisan__province__name_fr", "artisan__province__name_ar", "artisan__province__name_en")
-    rows = (
-        participation_queryset(start=filters.start, end=filters.end, craft=filters.craft)
-        .values("artisan__province", *names)
-        .annotate(artisans=Count("artisan", distinct=True), participations=Count("pk"))
-        .order_by()
-    )
-    found = [
-        {
-            "province_id": row["artisan__province"],
-            "name": row.get(f"artisan__province__name_{language}") or row["artisan__province__name_fr"],
-            "artisans": row["artisans"],
-            "participations": row["participations"],
-        }
-        for row in rows
-        if filters.province is None or row["artisan__province"] == filters.province.pk
-    ]
-    return sorted(found, key=lambda row: (-row["artisans"], row["name"]))
 
 
 # --- Tables --------------------------------------------------------------------------------

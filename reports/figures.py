@@ -20,6 +20,7 @@ Definitions (the summary PDF prints them in its notes; keep both in step):
   Participations without an outcome count as not reported, not as zero sales.
 - **Leading crafts**: the ten main crafts with the most participations (names in the active
   language).
+- **Provinces**: artisans featured and their participations by the artisan's province.
 - **Attendance rate**: at fairs that kept check-ins, the share of participations with an
   accepted entry scan. Fairs without check-ins (before Souk, others' exhibitions) are left out.
 - **Filters**: ``province`` is the artisan's province; ``craft`` is the artisan's main craft,
@@ -32,9 +33,11 @@ groups by gender, area, main craft, the year of their first participation and th
 scopes they took part in (bit masks), with their participations by year and scope. Those
 attributes split the artisans into disjoint groups, so every distinct count (overall, by year,
 by scope, by craft, first-timers) and every women's or rural count adds up exactly from the
-group rows. Python only adds up group rows (a few thousand at most), never rows per artisan or
-per application. Only that last query reads the artisans (without a filter): a pass joining
-180,000 artisans to 17,000 participations costs about 80 ms on SQLite, so there is one.
+group rows. The same query groups the same per-artisan sums by province too (a second
+grouping of one materialized CTE). Python only adds up group rows (a few thousand at most),
+never rows per artisan or per application. Only that last query reads the artisans (without a
+filter): a pass joining 180,000 artisans to 17,000 participations costs 40–80 ms on SQLite,
+so there is one.
 """
 
 import datetime as dt
@@ -62,7 +65,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from badges.models import CheckIn, CheckInResult, Direction
-from core.models import CraftCategory
+from core.models import CraftCategory, Province
 from fairs.models import Fair
 from registrations.models import Application, ApplicationStatus, Artisan
 from reports.services import ReportError
@@ -169,6 +172,16 @@ class CraftRow:
 
 
 @dataclass
+class ProvinceRow:
+    """Artisans featured from one province (the artisan's), and their participations."""
+
+    province_id: int
+    name: str
+    artisans: int
+    participations: int
+
+
+@dataclass
 class RegionFigures:
     """Every figure of the region for the period [start, end] (both days included)."""
 
@@ -194,6 +207,7 @@ class RegionFigures:
     years: list[GroupRow]  # every year of the period, empty ones included
     scopes: list[GroupRow]  # every scope, empty ones included
     crafts: list[CraftRow]  # leading crafts, most participations first
+    provinces: list[ProvinceRow]  # every province with an artisan featured, most artisans first
     fairs_with_check_ins: int
     participations_scanned: int  # participations at fairs that kept check-ins
     participations_attended: int  # of those, with an accepted entry scan
@@ -285,6 +299,7 @@ class RegionFigures:
             "years": [group(row) for row in self.years],
             "scopes": [group(row) for row in self.scopes],
             "crafts": [asdict(row) for row in self.crafts],
+            "provinces": [asdict(row) for row in self.provinces],
             "attendance": {
                 "fairs_with_check_ins": self.fairs_with_check_ins,
                 "participations": self.participations_scanned,
@@ -351,7 +366,7 @@ def _year_of(date: str, *, start: dt.date, end: dt.date):
 
 
 def _featured_groups(*, start: dt.date, end: dt.date, province_id: int | None, craft_id: int | None):
-    """The artisans featured in the period, counted once each in groups.
+    """The artisans featured in the period, counted once each in groups; and by province.
 
     One row per (gender, area, main craft, year of the first participation ever, years of
     the period with a participation, scopes with a participation) with ``people``, the
@@ -362,8 +377,10 @@ def _featured_groups(*, start: dt.date, end: dt.date, province_id: int | None, c
     the period, the i-th of SCOPES).
 
     One query: the inner part (built with the ORM) reads every participation once and sums it
-    up per artisan; the outer part joins the artisans once and groups them, so Python gets
-    group rows (a few thousand at most), never a row per artisan.
+    up per artisan; the outer part joins the artisans and groups them, so Python gets group
+    rows (a few thousand at most), never a row per artisan. The same sums grouped by the
+    artisans' province give the second list: ``main_craft_id`` is then the province's id, the
+    names are the province's, ``people`` its artisans and ``participations`` theirs.
     """
     period_years = range(start.year, end.year + 1)
     in_period = Q(fair__starts_on__range=(start, end))
@@ -408,31 +425,51 @@ def _featured_groups(*, start: dt.date, end: dt.date, province_id: int | None, c
             f"(CASE WHEN per_artisan.{c} > 0 THEN {1 << i} ELSE 0 END)" for i, c in enumerate(columns)
         )
 
-    sums = ", ".join(f"SUM(per_artisan.{column})" for column in ["n", *year_columns, *scope_columns])
+    columns = ["n", *year_columns, *scope_columns]
+    sums = ", ".join(f"SUM(featured.{column})" for column in columns)
+    no_sums = ", ".join(["0"] * (len(year_columns) + len(scope_columns)))
+    # The artisans featured are joined once, into a CTE used twice (so SQLite and PostgreSQL
+    # alike materialize it), then grouped twice: the groups above, and by province.
     sql = f"""
-        SELECT artisan.gender, artisan.area, artisan.main_craft_id, per_artisan.first_year,
-               {mask(year_columns)}, {mask(scope_columns)},
+        WITH per_artisan AS ({inner}),
+        featured AS (
+            SELECT artisan.gender, artisan.area, artisan.main_craft_id, artisan.province_id,
+                   per_artisan.first_year, {mask(year_columns)} AS years, {mask(scope_columns)} AS scopes,
+                   {", ".join(f"per_artisan.{column}" for column in columns)}
+            FROM per_artisan
+            INNER JOIN {Artisan._meta.db_table} artisan ON artisan.id = per_artisan.artisan_id
+            INNER JOIN {CraftCategory._meta.db_table} craft ON craft.id = artisan.main_craft_id
+            {where}
+        )
+        SELECT 0, featured.gender, featured.area, featured.main_craft_id, featured.first_year,
+               featured.years, featured.scopes,
                MAX(craft.name_fr), MAX(craft.name_ar), MAX(craft.name_en), COUNT(*), {sums}
-        FROM ({inner}) per_artisan
-        INNER JOIN {Artisan._meta.db_table} artisan ON artisan.id = per_artisan.artisan_id
-        INNER JOIN {CraftCategory._meta.db_table} craft ON craft.id = artisan.main_craft_id
-        {where}
-        GROUP BY 1, 2, 3, 4, 5, 6
+        FROM featured INNER JOIN {CraftCategory._meta.db_table} craft ON craft.id = featured.main_craft_id
+        GROUP BY 1, 2, 3, 4, 5, 6, 7
+        UNION ALL
+        SELECT 1, '', '', featured.province_id, 0, 0, 0,
+               MAX(province.name_fr), MAX(province.name_ar), MAX(province.name_en), COUNT(*),
+               SUM(featured.n), {no_sums}
+        FROM featured INNER JOIN {Province._meta.db_table} province ON province.id = featured.province_id
+        GROUP BY featured.province_id
     """  # noqa: S608 (table names come from the models; every value is a parameter)
-    keys = ("gender", "area", "main_craft_id", "first_year", "years", "scopes", "main_craft__name_fr",
+    keys = ("part", "gender", "area", "main_craft_id", "first_year", "years", "scopes", "main_craft__name_fr",
             "main_craft__name_ar", "main_craft__name_en", "people", "participations")  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *extra])
         rows = cursor.fetchall()
-    groups = []
+    groups, provinces = [], []
     for row in rows:
         group = dict(zip(keys, row[: len(keys)], strict=True))
         for key in ("first_year", "years", "scopes", "people", "participations"):
             group[key] = int(group[key])  # PostgreSQL sums counts as numeric (Decimal)
+        if group.pop("part"):  # a province: its id where the craft's is, its names as the craft's
+            provinces.append(group)
+            continue
         counts = [int(n) for n in row[len(keys) :]]
         group["by_year"], group["by_scope"] = counts[: len(in_year)], counts[len(in_year) :]
         groups.append(group)
-    return groups
+    return groups, provinces
 
 
 def _attended() -> Q:
@@ -500,7 +537,18 @@ def region_figures(*, start: dt.date, end: dt.date, province=None, craft=None) -
     craft_people: dict[int, int] = {}
     craft_participations: dict[int, int] = {}
     craft_names: dict[int, str] = {}
-    for row in _featured_groups(start=start, end=end, province_id=province_id, craft_id=craft_id):
+    groups, by_province = _featured_groups(start=start, end=end, province_id=province_id, craft_id=craft_id)
+    provinces = sorted(
+        (
+            ProvinceRow(
+                province_id=row["main_craft_id"], name=_craft_name(row, lang), artisans=row["people"],
+                participations=row["participations"],
+            )
+            for row in by_province
+        ),
+        key=lambda row: (-row.artisans, row.name),
+    )  # fmt: skip
+    for row in groups:
         woman, rural = row["gender"] == Artisan.Gender.FEMALE, row["area"] == Artisan.Area.RURAL
         n = row["people"]
         people["artisans"] += n
@@ -598,6 +646,7 @@ def region_figures(*, start: dt.date, end: dt.date, province=None, craft=None) -
         years=list(years.values()),
         scopes=list(scopes.values()),
         crafts=crafts,
+        provinces=provinces,
         fairs_with_check_ins=sum(1 for fair in fairs if fair["scanned"]),
         participations_scanned=scanned,
         participations_attended=attended,
@@ -609,6 +658,7 @@ __all__ = [
     "FairsHeld",
     "GroupRow",
     "Outcomes",
+    "ProvinceRow",
     "RegionFigures",
     "participation_queryset",
     "region_figures",

@@ -52,11 +52,7 @@ class DashboardFiguresView(APIView):
     )
     def get(self, request):
         filters = parse_filters(request)
-        figures = region_figures(**filters.as_kwargs())
-        data = figures.as_dict()
-        if "provinces" not in data:  # until reports.figures carries them
-            data["provinces"] = exports.province_rows(filters)
-        return Response(data)
+        return Response(region_figures(**filters.as_kwargs()).as_dict())
 
 
 class AnyAccept(BaseContentNegotiation):

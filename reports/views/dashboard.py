@@ -193,12 +193,8 @@ def dashboard_charts(figures: RegionFigures, provinces: list[dict]) -> list[char
     ]
 
 
-def province_rows(figures: RegionFigures, filters: exports.ReportFilters) -> list[dict]:
-    """Artisans by province: from the figures when they carry them (proposed for
-    reports.figures), else one query of our own."""
-    rows = getattr(figures, "provinces", None)
-    if rows is None:
-        return exports.province_rows(filters)
+def province_rows(figures: RegionFigures) -> list[dict]:
+    """Artisans by province, as the chart reads them."""
     return [
         {
             "province_id": row.province_id,
@@ -206,7 +202,7 @@ def province_rows(figures: RegionFigures, filters: exports.ReportFilters) -> lis
             "artisans": row.artisans,
             "participations": row.participations,
         }
-        for row in rows
+        for row in figures.provinces
     ]
 
 
@@ -225,7 +221,7 @@ def dashboard_figures(filters: exports.ReportFilters) -> tuple[RegionFigures, li
     found = cache.get(key) if seconds else None
     if found is None:
         figures = region_figures(**filters.as_kwargs())
-        found = (figures, province_rows(figures, filters), timezone.now())
+        found = (figures, province_rows(figures), timezone.now())
         if seconds:
             cache.set(key, found, seconds)
     return found

@@ -31,10 +31,9 @@ API = "/api/v1/reports/dashboard/"
 F, M = Artisan.Gender.FEMALE, Artisan.Gender.MALE
 RURAL, URBAN = Artisan.Area.RURAL, Artisan.Area.URBAN
 # The page's queries whatever the data: session, user, roles (3); the filter form's choices
-# (provinces, crafts) and the default period (3); region_figures' own budget; the artisans by
-# province (1, until reports.figures carries them).
-PROVINCE_QUERY = 0 if "provinces" in RegionFigures.__dataclass_fields__ else 1
-DASHBOARD_QUERIES = 3 + 3 + FIGURES_QUERIES + PROVINCE_QUERY
+# (provinces, crafts) and the default period (3); region_figures' own budget (the artisans by
+# province come with it).
+DASHBOARD_QUERIES = 3 + 3 + FIGURES_QUERIES
 
 
 # --- A small region -------------------------------------------------------------------------

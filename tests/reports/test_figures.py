@@ -184,6 +184,27 @@ def test_province_filter(region):
     assert region_figures(start=START, end=END, province=region["settat"].pk).participations == 4
 
 
+def test_artisans_by_province_under_each_filter(region):
+    settat, casa = region["settat"], region["casa"]
+    figures = region_figures(start=START, end=END)
+    # Settat: woman_rural (2 participations), man_urban (1), veteran (1); Casablanca:
+    # man_rural (1), woman_urban (2). Most artisans first.
+    assert [(p.province_id, p.name, p.artisans, p.participations) for p in figures.provinces] == [
+        (settat.pk, settat.name, 3, 4), (casa.pk, casa.name, 2, 3),
+    ]  # fmt: skip
+    assert sum(p.artisans for p in figures.provinces) == figures.artisans
+    assert sum(p.participations for p in figures.provinces) == figures.participations
+    only_casa = region_figures(start=START, end=END, province=casa)
+    assert [(p.province_id, p.artisans) for p in only_casa.provinces] == [(casa.pk, 2)]
+    carpets = region_figures(start=START, end=END, craft=region["carpets"])
+    assert [(p.province_id, p.artisans, p.participations) for p in carpets.provinces] == [
+        (casa.pk, 1, 2), (settat.pk, 1, 1),
+    ]  # fmt: skip
+    assert figures.as_dict()["provinces"][0] == {
+        "province_id": settat.pk, "name": settat.name, "artisans": 3, "participations": 4,
+    }  # fmt: skip
+
+
 def test_craft_filter_by_craft_and_by_sector(region):
     by_craft = region_figures(start=START, end=END, craft=region["carpets"])
     assert (by_craft.participations, by_craft.artisans) == (3, 2)
