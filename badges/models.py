@@ -263,3 +263,47 @@ class CheckIn(models.Model):
 
     def __str__(self):
         return f"{self.gate} {self.direction} {self.result}"
+
+
+class BadgePrint(models.Model):
+    """A PDF of many badges, drawn in the background while staff watch it progress.
+
+    ``done`` of ``total`` badges drawn so far; the file lands in the private print folder
+    (``badges.printing``), never in public media: badges carry names and photos.
+    """
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("waiting")
+        DRAWING = "drawing", _("drawing")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    fair = models.ForeignKey(Fair, on_delete=models.CASCADE, related_name="badge_prints")
+    kind = models.CharField(max_length=10, choices=BadgeKind.choices, blank=True)
+    layout = models.CharField(max_length=5)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.WAITING)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    progressed_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(layout__in=["card", "sheet"]), name="badge_print_layout_valid"
+            ),
+            models.CheckConstraint(condition=Q(done__lte=F("total")), name="badge_print_done_within_total"),
+        ]
+
+    def __str__(self):
+        return f"{self.fair} {self.layout} {self.status}"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0

@@ -118,6 +118,10 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 
+# Bulk badge PDFs (badges/printing.py): drawn in a background thread, kept here (private).
+SOUK_PRINTS_DIR = Path(env.str("SOUK_PRINTS_DIR", default=str(DATA_DIR / "private" / "badge-prints")))
+SOUK_BADGE_PRINT_INLINE = env.bool("SOUK_BADGE_PRINT_INLINE", default=False)
+
 # PostgreSQL: the scan's badge read is a prepared statement (badges/scan_sql.py). Turn off
 # behind a pooler that shares sessions between clients (pgbouncer in transaction mode).
 SOUK_SCAN_PREPARED = env.bool("SOUK_SCAN_PREPARED", default=True)

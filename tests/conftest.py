@@ -23,6 +23,14 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _badge_prints_inline(settings, tmp_path):
+    """Bulk badge PDFs are drawn in the request (a thread would not see the test's
+    transaction), into a folder of the test's own; test_printing.py runs the thread."""
+    settings.SOUK_BADGE_PRINT_INLINE = True
+    settings.SOUK_PRINTS_DIR = tmp_path / "badge-prints"
+
+
 @pytest.fixture
 def make_user(db):
     def make(*roles, **kwargs):

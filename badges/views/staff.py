@@ -2,7 +2,8 @@
 
 A fair's badges: the list (filters, search, counts by kind, the badge format), issuing the
 missing exhibitor badges (behind a confirmation page), a badge by hand, an import from CSV,
-and every badge in one PDF (cards or A4 sheets). One badge: who, validity, status, its scans,
+and every badge in one PDF (cards or A4 sheets), drawn in the background with its progress
+shown (``badges.printing``). One badge: who, validity, status, its scans,
 its PDF, revoke and reissue. Scanner devices: the list, a new device (its token shown once,
 with a pairing link and its QR code) and revoking one.
 
@@ -19,7 +20,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.http import urlencode
@@ -27,9 +28,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import FormView, TemplateView, View
 
-from badges import imports, services
+from badges import imports, printing, services
 from badges.forms import BadgeForm, BadgeImportForm, CardFormatForm, DeviceForm, ReasonForm
-from badges.models import KIND_COLOURS, Badge, BadgeKind, BadgeSetup, CardFormat, CheckIn, ScannerDevice
+from badges.models import (
+    KIND_COLOURS,
+    Badge,
+    BadgeKind,
+    BadgePrint,
+    BadgeSetup,
+    CardFormat,
+    CheckIn,
+    ScannerDevice,
+)
 from core.errors import DomainError
 from core.pdf import pdf_response as core_pdf_response
 from core.permissions import StaffRequiredMixin
@@ -374,6 +384,57 @@ class FairBadgesPdfView(StaffRequiredMixin, FairMixin, View):
             return redirect(list_url(self.fair))
 
 
+class BadgePrintStartView(StaffRequiredMixin, FairMixin, View):
+    """POST: start drawing the fair's valid badges (of one ``kind``) as one PDF, then watch it."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            job = printing.badge_print_start(
+                fair=self.fair, layout=request.POST.get("layout", ""), kind=request.POST.get("kind", ""),
+                actor=request.user,
+            )  # fmt: skip
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+            return redirect(list_url(self.fair))
+        return redirect("badges:badge_print", pk=job.pk)
+
+
+class BadgePrintMixin:
+    def dispatch(self, request, *args, **kwargs):
+        self.job = get_object_or_404(BadgePrint.objects.select_related("fair"), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+
+class BadgePrintView(StaffRequiredMixin, BadgePrintMixin, TemplateView):
+    """A print's progress ("412 of 2,000 badges"), refreshing itself every two seconds while
+    it is drawn (no script needed), then the download."""
+
+    template_name = "badges/staff/badge_print.html"
+    REFRESH_SECONDS = 2
+
+    def get_context_data(self, **kwargs):
+        job = self.job
+        stalled = printing.is_stalled(job)
+        drawing = job.status in (BadgePrint.Status.WAITING, BadgePrint.Status.DRAWING) and not stalled
+        return super().get_context_data(
+            job=job, fair=job.fair, stalled=stalled, drawing=drawing, refresh=self.REFRESH_SECONDS,
+            kind_label=BadgeKind(job.kind).label if job.kind else "", **kwargs,
+        )  # fmt: skip
+
+
+class BadgePrintDownloadView(StaffRequiredMixin, BadgePrintMixin, View):
+    def get(self, request, *args, **kwargs):
+        path = printing.print_path(self.job)
+        if self.job.status != BadgePrint.Status.READY or not path.exists():
+            raise Http404(_("This PDF is not ready, or no longer kept."))
+        return FileResponse(
+            path.open("rb"), as_attachment=True, filename=printing.print_filename(self.job),
+            content_type="application/pdf",
+        )  # fmt: skip
+
+
 # --- One badge --------------------------------------------------------------------------------
 
 
@@ -560,6 +621,13 @@ urlpatterns = [
     ),
     path("staff/fairs/<int:fair_pk>/badges/format/", CardFormatView.as_view(), name="badge_format"),
     path("staff/fairs/<int:fair_pk>/badges.pdf", FairBadgesPdfView.as_view(), name="fair_badges_pdf"),
+    path("staff/fairs/<int:fair_pk>/badges/print/", BadgePrintStartView.as_view(), name="badge_print_start"),
+    path("staff/badge-prints/<uuid:pk>/", BadgePrintView.as_view(), name="badge_print"),
+    path(
+        "staff/badge-prints/<uuid:pk>/download/",
+        BadgePrintDownloadView.as_view(),
+        name="badge_print_download",
+    ),
     path("staff/badges/<str:serial>/", BadgeDetailView.as_view(), name="badge_detail"),
     path("staff/badges/<str:serial>.pdf", BadgePdfView.as_view(), name="badge_pdf"),
     path("staff/badges/<str:serial>/revoke/", BadgeActionView.as_view(action="revoke"), name="badge_revoke"),

@@ -19,7 +19,6 @@ from booths.models import Assignment
 from fairs.models import Fair
 from registrations.models import Application, ApplicationStatus, Artisan
 from reports import charts
-from reports.figures import RegionFigures
 from reports.models import Outcome
 from tests.factories import ApplicationFactory, ArtisanFactory, BoothFactory, FairFactory, craft, province
 from tests.reports.test_figures import QUERIES as FIGURES_QUERIES
