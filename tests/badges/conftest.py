@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from badges import services
+from badges.models import BadgeKind
 from fairs.models import Fair
 from registrations.models import ApplicationStatus
 from tests.factories import ApplicationFactory, FairFactory
@@ -42,3 +43,11 @@ def badge(badges):
 @pytest.fixture
 def code(badge):
     return services.badge_code(badge)
+
+
+@pytest.fixture
+def press(running_fair, staff_user):
+    return services.badge_create(
+        fair=running_fair, actor=staff_user, kind=BadgeKind.PRESS, name="Salma Idrissi",
+        name_ar="سلمى الإدريسي", organisation="2M",
+    )  # fmt: skip

@@ -23,6 +23,7 @@ from booths.models import Assignment
 from core.models import AuditEntry
 from fairs.models import Fair
 from registrations.models import ApplicationStatus
+from tests.badges.helpers import at
 from tests.factories import ApplicationFactory, ArtisanFactory, BoothFactory, FairFactory, ZoneFactory
 
 pytestmark = pytest.mark.django_db
@@ -81,10 +82,6 @@ def body(fair, code, **changes) -> dict:
 
 def post(client, data, path=CHECK_INS):
     return client.post(path, data, format="json")
-
-
-def at(hour: int, minute: int = 0) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(hour, minute)))
 
 
 def nothing_changed(badges) -> bool:

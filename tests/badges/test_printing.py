@@ -12,7 +12,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from badges import printing, services
-from badges.models import BadgeKind, BadgePrint
+from badges.models import BadgePrint
 
 pytestmark = pytest.mark.django_db
 
@@ -28,14 +28,6 @@ def start_url(fair):
 
 def page_url(job):
     return reverse("badges:badge_print", args=[job.pk])
-
-
-@pytest.fixture
-def press(running_fair, staff_user):
-    return services.badge_create(
-        fair=running_fair, actor=staff_user, kind=BadgeKind.PRESS, name="Salma Idrissi",
-        name_ar="سلمى الإدريسي", organisation="2M",
-    )  # fmt: skip
 
 
 def test_staff_start_a_print_watch_it_and_download_it(staff_client, running_fair, badges, press):

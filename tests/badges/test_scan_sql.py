@@ -11,30 +11,16 @@ from badges import scan_sql, selectors, services
 from badges.models import Badge, BadgeKind, CheckIn, CheckInResult, ScannerDevice
 from booths.models import Assignment
 from registrations.models import ApplicationStatus
+from tests.badges.helpers import at, scan
 from tests.factories import ApplicationFactory, ArtisanFactory, BoothFactory, ZoneFactory
 
 pytestmark = pytest.mark.django_db
 R = CheckInResult
 
 
-def at(hour: int, minute: int = 0, days: int = 0) -> dt.datetime:
-    day = timezone.localdate() + dt.timedelta(days=days)
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
-
-
 @pytest.fixture
 def device(running_fair):
     return services.device_create(name="Porte A", fair=running_fair, actor=None)[0]
-
-
-_nonces = iter(range(10**9))
-
-
-def scan(fair, code, device, *, direction="in", now=None, offline=False, device_time=None):
-    return services.check_in(
-        fair=fair, code=code, gate="A", direction=direction, device=device, nonce=f"n{next(_nonces)}",
-        now=now, offline=offline, device_time=device_time,
-    )  # fmt: skip
 
 
 # --- The statements against the ORM ------------------------------------------------------------
@@ -54,7 +40,7 @@ def exhibitor_badge(running_fair, staff_user):
 
 
 def test_a_badge_reads_as_the_orm_reads_it(exhibitor_badge, running_fair, device):
-    scan(running_fair, exhibitor_badge.serial, device, now=at(9, 5))
+    scan(running_fair, exhibitor_badge.serial, device=device, now=at(9, 5))
     orm = Badge.objects.select_related("application__artisan__main_craft").get(pk=exhibitor_badge.pk)
 
     for lookup in ({"serial": orm.serial}, {"pk": orm.pk}):
@@ -109,7 +95,7 @@ def test_a_device_and_a_fair_read_as_the_orm_reads_them(running_fair, device):
 
 def test_an_inserted_scan_reads_back_as_written(exhibitor_badge, running_fair, device):
     answer = scan(
-        running_fair, exhibitor_badge.serial, device, offline=True, device_time=at(9, 1), now=at(9, 30)
+        running_fair, exhibitor_badge.serial, device=device, offline=True, device_time=at(9, 1), now=at(9, 30)
     )
     written = answer.check_in
     stored = CheckIn.objects.get(pk=written.pk)
@@ -126,36 +112,36 @@ def arrived(badge) -> dt.datetime | None:
 
 
 def test_the_first_entry_of_the_day_stays_through_exits_and_re_entries(running_fair, badge, code, device):
-    first = scan(running_fair, code, device, now=at(8, 52))
+    first = scan(running_fair, code, device=device, now=at(8, 52))
     assert (first.result, first.first_entry_at, arrived(badge)) == (R.OK, at(8, 52), at(8, 52))
-    scan(running_fair, code, device, direction="out", now=at(12, 30))
-    again = scan(running_fair, code, device, now=at(14, 5))
+    scan(running_fair, code, device=device, direction="out", now=at(12, 30))
+    again = scan(running_fair, code, device=device, now=at(14, 5))
     assert (again.result, again.first_entry_at, again.inside_since) == (R.OK, at(8, 52), at(14, 5))
-    refused = scan(running_fair, code, device, now=at(14, 6))
+    refused = scan(running_fair, code, device=device, now=at(14, 6))
     assert (refused.result, refused.first_entry_at) == (R.ALREADY_INSIDE, at(8, 52))
     assert arrived(badge) == at(8, 52)
 
 
 def test_a_late_upload_of_an_earlier_entry_moves_the_arrival_back(running_fair, badge, code, device):
-    scan(running_fair, code, device, now=at(10, 0))
-    scan(running_fair, code, device, direction="out", now=at(10, 30))
-    late = scan(running_fair, code, device, offline=True, device_time=at(8, 15), now=at(11, 0))
+    scan(running_fair, code, device=device, now=at(10, 0))
+    scan(running_fair, code, device=device, direction="out", now=at(10, 30))
+    late = scan(running_fair, code, device=device, offline=True, device_time=at(8, 15), now=at(11, 0))
     assert (late.result, late.first_entry_at, arrived(badge)) == (R.OK, at(8, 15), at(8, 15))
 
 
 def test_an_upload_from_yesterday_leaves_today_alone(running_fair, badge, code, device):
-    scan(running_fair, code, device, now=at(9, 0))
-    old = scan(running_fair, code, device, offline=True, device_time=at(9, 30, days=-1), now=at(9, 40))
+    scan(running_fair, code, device=device, now=at(9, 0))
+    old = scan(running_fair, code, device=device, offline=True, device_time=at(9, 30, days=-1), now=at(9, 40))
     # Yesterday's entry is accepted (nobody saw them inside yesterday) and answers yesterday's
     # first entry, read from the scans; today's presence and arrival stay as they were.
     assert (old.result, old.first_entry_at) == (R.OK, at(9, 30, days=-1))
     assert (arrived(badge), Badge.objects.get(pk=badge.pk).inside_since) == (at(9, 0), at(9, 0))
-    assert scan(running_fair, code, device, now=at(9, 45)).result == R.ALREADY_INSIDE
+    assert scan(running_fair, code, device=device, now=at(9, 45)).result == R.ALREADY_INSIDE
 
 
 def test_a_new_day_starts_a_new_arrival(running_fair, badge, code, device):
-    scan(running_fair, code, device, now=at(9, 0, days=-1))
-    tomorrow = scan(running_fair, code, device, now=at(8, 40))
+    scan(running_fair, code, device=device, now=at(9, 0, days=-1))
+    tomorrow = scan(running_fair, code, device=device, now=at(8, 40))
     assert (tomorrow.result, tomorrow.first_entry_at, arrived(badge)) == (R.OK, at(8, 40), at(8, 40))
     assert selectors.fair_counters(running_fair, now=at(9, 0))["arrived_today"] == 1
     assert selectors.fair_counters(running_fair, now=at(9, 0, days=1))["arrived_today"] == 0
@@ -171,8 +157,8 @@ def test_arrivals_from_bulk_scans_match_what_check_in_keeps(running_fair, badges
         (1, at(8, 0, days=-1)),
     ]
     for index, when in sorted(moments, key=lambda m: m[1]):
-        scan(running_fair, codes[index], device, now=when)
-        scan(running_fair, codes[index], device, direction="out", now=when + dt.timedelta(minutes=1))
+        scan(running_fair, codes[index], device=device, now=when)
+        scan(running_fair, codes[index], device=device, direction="out", now=when + dt.timedelta(minutes=1))
     entries = CheckIn.objects.filter(result=R.OK, direction="in").values_list("badge_id", "scanned_at")
     assert services.arrivals(reversed(list(entries))) == {
         badges[0].pk: at(9, 0), badges[1].pk: at(8, 0, days=-1),

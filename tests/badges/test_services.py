@@ -13,16 +13,11 @@ from badges import codec, selectors, services
 from badges.models import Badge, BadgeKind, CheckIn, CheckInResult
 from fairs.models import Fair
 from registrations.models import ApplicationStatus
+from tests.badges.helpers import at, scan
 from tests.factories import ApplicationFactory, FairFactory
 
 pytestmark = pytest.mark.django_db
 R = CheckInResult
-
-
-def at(hour: int, minute: int = 0, days: int = 0) -> dt.datetime:
-    """Today (± days) at hour:minute, local time."""
-    day = timezone.localdate() + dt.timedelta(days=days)
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
 
 @pytest.fixture
@@ -33,16 +28,6 @@ def device(running_fair):
 @pytest.fixture
 def other_device():
     return services.device_create(name="Gate B phone", fair=None, actor=None)[0]
-
-
-_nonces = iter(range(10**9))
-
-
-def scan(fair, code, *, direction="in", gate="A", device=None, scanner=None, nonce=None, **kwargs):
-    return services.check_in(
-        fair=fair, code=code, gate=gate, direction=direction, device=device, scanner=scanner,
-        nonce=nonce or f"n{next(_nonces)}", **kwargs,
-    )  # fmt: skip
 
 
 @pytest.fixture

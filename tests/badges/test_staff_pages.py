@@ -29,14 +29,6 @@ def url(name, *args):
 
 
 @pytest.fixture
-def press(running_fair, staff_user):
-    return services.badge_create(
-        fair=running_fair, actor=staff_user, kind=BadgeKind.PRESS, name="Salma Idrissi",
-        name_ar="سلمى الإدريسي", organisation="2M",
-    )  # fmt: skip
-
-
-@pytest.fixture
 def device(staff_user):
     device, _token = services.device_create(name="Gate A phone", fair=None, actor=staff_user)
     return device
