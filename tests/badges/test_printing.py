@@ -138,7 +138,7 @@ def test_the_list_page_offers_both_layouts_as_prints(staff_client, running_fair,
     assert 'name="layout" value="card"' in page and 'name="layout" value="sheet"' in page
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_in_the_background_the_request_returns_before_the_pdf_is_drawn(
     settings, running_fair, badges, staff_user, monkeypatch
 ):
