@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_filters",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_countries",
     # Souk, lowest layer first: core → fairs → registrations → booths → badges → reports
     "core",
     "fairs",

@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from core.models import CraftCategory, Province, in_script
 
@@ -109,9 +110,7 @@ class Fair(models.Model):
     city = models.CharField(
         _("city"), max_length=100, blank=True, help_text=_("For fairs outside the delegation's venues.")
     )
-    country = models.CharField(
-        _("country"), max_length=2, default="MA", help_text=_("ISO code, e.g. MA, FR.")
-    )
+    country = CountryField(_("country"), default="MA")
     starts_on = models.DateField(_("first day"))
     ends_on = models.DateField(_("last day"))
     applications_open_at = models.DateTimeField(_("applications open"), null=True, blank=True)
@@ -222,7 +221,9 @@ class Fair(models.Model):
     def place(self) -> str:
         if self.venue_id:
             return str(self.venue)
-        return ", ".join(p for p in (self.city, self.country if self.country != "MA" else "") if p)
+        # The country's name in the reader's language ("Ouagadougou, Burkina Faso"), none at home.
+        country = self.country.name if self.country and self.country.code != "MA" else ""
+        return ", ".join(p for p in (self.city, country) if p)
 
     def is_call_open(self, now=None) -> bool:
         now = now or timezone.now()

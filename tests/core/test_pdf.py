@@ -145,7 +145,7 @@ def test_fair_programme_lists_every_fair(db, rtl):
     assert len(texts) == 1
     for name in ("Foire de la poterie", "Salon du zellige", "معرض الزليج البلدي", "Maison & Objet"):
         assert name in text
-    for label in ("Ancienne médina de Casablanca", "Paris, FR", "international", "open for applications"):
+    for label in ("Ancienne médina de Casablanca", "Paris, France", "international", "open for applications"):
         assert label in text
     assert "Page 1 of 1" in text
 

@@ -220,3 +220,28 @@ def test_programme_pdf_for_staff(staff_client):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("language", "place"),
+    [
+        ("fr", "Ouagadougou, Burkina Faso"),
+        ("ar", "Ouagadougou, بوركينا فاسو"),
+        ("en", "Ouagadougou, Burkina Faso"),
+    ],
+)
+def test_a_fair_abroad_names_its_country_in_the_readers_language(language, place):
+    from django.utils import translation
+
+    fair = Fair(city="Ouagadougou", country="BF")
+    with translation.override(language):
+        assert fair.place == place
+    assert Fair(city="Marrakech", country="MA").place == "Marrakech"  # at home, no country
+
+
+@pytest.mark.django_db
+def test_the_fair_form_refuses_an_unknown_country(staff_client):
+    response = staff_client.post(reverse("fairs:create"), {"name": "Salon", "country": "XX"})
+    assert response.status_code == 200
+    assert "country" in response.context["form"].errors
+    assert not Fair.objects.exists()
