@@ -1,6 +1,8 @@
 """Reads behind the reports: attendance of a fair, who attended, outcomes."""
 
 import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -110,3 +112,48 @@ def attended_applications(artisan: Artisan):
 
 def has_attended(application: Application) -> bool:
     return attended_applications(application.artisan).filter(pk=application.pk).exists()
+
+
+# --- Outcomes of a fair (its staff table, CSV and API) ------------------------------------------
+
+
+def fair_outcome_rows(fair: Fair) -> list[Application]:
+    """Every participation of ``fair`` (confirmed applications, by name) with its outcome, if
+    any, as ``application.reported`` (an Outcome or None): one query."""
+    rows = list(participations(fair).select_related("outcome", "artisan__province"))
+    for application in rows:
+        application.reported = getattr(application, "outcome", None)
+    return rows
+
+
+@dataclass(frozen=True)
+class OutcomeTotals:
+    participants: int
+    reported: int
+    sales_mad: Decimal
+    items_sold: int
+    orders: int
+    export_contacts: int
+
+    @property
+    def reported_share(self) -> float | None:
+        return self.reported / self.participants if self.participants else None
+
+    @property
+    def mean_sales_mad(self) -> Decimal | None:
+        """Sales per artisan who reported (not per participant: silence is not zero)."""
+        if not self.reported:
+            return None
+        return (self.sales_mad / self.reported).quantize(Decimal("0.01"))
+
+
+def outcome_totals(rows: list[Application]) -> OutcomeTotals:
+    outcomes = [application.reported for application in rows if application.reported is not None]
+    return OutcomeTotals(
+        participants=len(rows),
+        reported=len(outcomes),
+        sales_mad=sum((outcome.sales_mad for outcome in outcomes), Decimal("0.00")),
+        items_sold=sum(outcome.items_sold for outcome in outcomes),
+        orders=sum(outcome.orders for outcome in outcomes),
+        export_contacts=sum(outcome.export_contacts for outcome in outcomes),
+    )

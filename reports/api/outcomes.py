@@ -22,8 +22,7 @@ from core.permissions import IsStaffMember, is_staff_member
 from fairs.api import ERROR
 from fairs.models import Fair
 from registrations.models import Application
-from reports import services
-from reports.views.outcomes import fair_outcome_rows, outcome_totals
+from reports import selectors, services
 
 REFUSED = OpenApiResponse(ERROR, description="refused (the code says why); nothing changed")
 
@@ -151,8 +150,8 @@ class FairOutcomesView(APIView):
     @extend_schema(responses={200: FairOutcomesSerializer})
     def get(self, request, *args, **kwargs):
         fair = get_object_or_404(Fair, pk=kwargs["pk"])
-        rows = fair_outcome_rows(fair)
-        totals = outcome_totals(rows)
+        rows = selectors.fair_outcome_rows(fair)
+        totals = selectors.outcome_totals(rows)
         fair_brief = {"id": fair.pk, "name": fair.name, "name_ar": fair.name_ar, "status": fair.status}
         fair_brief |= {"starts_on": fair.starts_on.isoformat(), "ends_on": fair.ends_on.isoformat()}
         body = {

@@ -10,15 +10,14 @@
   default) is split into pages, each saved on its own.
 - ``/staff/fairs/<fair>/outcomes.csv``: the same table as a spreadsheet.
 
-The reads (``fair_outcome_rows``, ``outcome_totals``) are shared with the API.
+The reads (``fair_outcome_rows``, ``outcome_totals``) are in ``reports.selectors``, shared with
+the API.
 """
 
 import csv
 import io
 import math
 import re
-from dataclasses import dataclass
-from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -43,51 +42,6 @@ FIGURES = ("sales_mad", "items_sold", "orders", "export_contacts")
 INPUTS = (*FIGURES, "notes")
 # Each row of the table posts its inputs and "o-<application>-seen" (the outcome it showed).
 ROW_KEY = re.compile(r"o-(\d{1,12})-seen")
-
-
-# --- Reads (also used by the API) -------------------------------------------------------------
-
-
-def fair_outcome_rows(fair: Fair) -> list[Application]:
-    """Every participation of ``fair`` (confirmed applications, by name) with its outcome, if
-    any, as ``application.reported`` (an Outcome or None): one query."""
-    rows = list(selectors.participations(fair).select_related("outcome", "artisan__province"))
-    for application in rows:
-        application.reported = getattr(application, "outcome", None)
-    return rows
-
-
-@dataclass(frozen=True)
-class OutcomeTotals:
-    participants: int
-    reported: int
-    sales_mad: Decimal
-    items_sold: int
-    orders: int
-    export_contacts: int
-
-    @property
-    def reported_share(self) -> float | None:
-        return self.reported / self.participants if self.participants else None
-
-    @property
-    def mean_sales_mad(self) -> Decimal | None:
-        """Sales per artisan who reported (not per participant: silence is not zero)."""
-        if not self.reported:
-            return None
-        return (self.sales_mad / self.reported).quantize(Decimal("0.01"))
-
-
-def outcome_totals(rows: list[Application]) -> OutcomeTotals:
-    outcomes = [application.reported for application in rows if application.reported is not None]
-    return OutcomeTotals(
-        participants=len(rows),
-        reported=len(outcomes),
-        sales_mad=sum((outcome.sales_mad for outcome in outcomes), Decimal("0.00")),
-        items_sold=sum(outcome.items_sold for outcome in outcomes),
-        orders=sum(outcome.orders for outcome in outcomes),
-        export_contacts=sum(outcome.export_contacts for outcome in outcomes),
-    )
 
 
 def fair_open_for_outcomes(fair: Fair) -> bool:
@@ -182,7 +136,7 @@ class FairOutcomesView(StaffRequiredMixin, TemplateView):
         return self.render_table()
 
     def render_table(self, *, typed=None, errors=None, problems=None, status=200):
-        rows = fair_outcome_rows(self.fair)
+        rows = selectors.fair_outcome_rows(self.fair)
         page, pages, shown = self.page_of(rows)
         typed = typed or {}
         errors = errors or {}
@@ -206,7 +160,7 @@ class FairOutcomesView(StaffRequiredMixin, TemplateView):
         context = self.get_context_data(
             fair=self.fair,
             table=table,
-            totals=outcome_totals(rows),
+            totals=selectors.outcome_totals(rows),
             page=page,
             pages=pages,
             page_numbers=range(1, pages + 1),
@@ -252,7 +206,7 @@ class FairOutcomesView(StaffRequiredMixin, TemplateView):
                 typed.pop(problem.application_id, None)
         names = {
             application.pk: (number, application.artisan.full_name)
-            for number, application in enumerate(fair_outcome_rows(self.fair), start=1)
+            for number, application in enumerate(selectors.fair_outcome_rows(self.fair), start=1)
         }
         labels = {
             "row": "",
@@ -289,7 +243,7 @@ class FairOutcomesCsvView(StaffRequiredMixin, View):
                 _("Reported on"),
             ]
         )  # fmt: skip
-        for number, application in enumerate(fair_outcome_rows(fair), start=1):
+        for number, application in enumerate(selectors.fair_outcome_rows(fair), start=1):
             artisan, outcome = application.artisan, application.reported
             booth = getattr(getattr(application, "assignment", None), "booth", None)
             figures = [_figure_text(outcome, name) for name in FIGURES]
