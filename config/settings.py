@@ -122,6 +122,10 @@ else:
 # Bulk badge PDFs (badges/printing.py): drawn in a background thread, kept here (private).
 SOUK_PRINTS_DIR = Path(env.str("SOUK_PRINTS_DIR", default=str(DATA_DIR / "private" / "badge-prints")))
 SOUK_BADGE_PRINT_INLINE = env.bool("SOUK_BADGE_PRINT_INLINE", default=False)
+# Photos cut to the badge's frame, kept between PDFs (private: they are people's photos).
+SOUK_PHOTO_CACHE_DIR = Path(
+    env.str("SOUK_PHOTO_CACHE_DIR", default=str(DATA_DIR / "private" / "badge-photos"))
+)
 
 # PostgreSQL: the scan's badge read is a prepared statement (badges/scan_sql.py). Turn off
 # behind a pooler that shares sessions between clients (pgbouncer in transaction mode).

@@ -29,6 +29,7 @@ def _badge_prints_inline(settings, tmp_path):
     transaction), into a folder of the test's own; test_printing.py runs the thread."""
     settings.SOUK_BADGE_PRINT_INLINE = True
     settings.SOUK_PRINTS_DIR = tmp_path / "badge-prints"
+    settings.SOUK_PHOTO_CACHE_DIR = tmp_path / "badge-photos"
 
 
 @pytest.fixture

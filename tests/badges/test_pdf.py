@@ -168,6 +168,22 @@ def test_a_photo_is_printed_and_without_one_the_initials(running_fair, issued, e
     assert initials in without.extract_text()
 
 
+def test_a_cut_photo_is_kept_for_the_next_pdf(settings, running_fair, issued, exhibitor):
+    photo = io.BytesIO()
+    Image.new("RGB", (600, 800), (180, 120, 90)).save(photo, format="JPEG")
+    exhibitor.artisan.photo.save("face.jpg", ContentFile(photo.getvalue()))
+    badge = exhibitor_badge(issued, exhibitor)
+    first = PdfReader(io.BytesIO(badges_pdf([badge]))).pages[0].images[0].data
+    kept = list(settings.SOUK_PHOTO_CACHE_DIR.rglob("*.jpg"))
+    assert len(kept) == 1 and kept[0].read_bytes() == first  # the JPEG embedded as it was cut
+    exhibitor.artisan.photo.storage.delete(exhibitor.artisan.photo.name)  # only the kept cut is left
+    again = PdfReader(io.BytesIO(badges_pdf([badge]))).pages[0].images
+    assert [image.data for image in again] == [first]
+    sheets = PdfReader(io.BytesIO(badges_pdf([badge], card_format="a6"))).pages[0].images
+    assert len(sheets) == 0  # another size is cut from the photo, which is gone: initials
+    assert len(list(settings.SOUK_PHOTO_CACHE_DIR.rglob("*.jpg"))) == 1
+
+
 def test_a_missing_photo_file_falls_back_to_initials(issued, exhibitor):
     artisan = exhibitor.artisan
     artisan.photo.name = "artisans/gone.jpg"
