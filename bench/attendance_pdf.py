@@ -20,11 +20,9 @@ the runs, min–max), CPU time, queries, pages and size, and the machine.
 """
 
 import argparse
-import contextlib
 import datetime as dt
 import io
 import os
-import platform
 import random
 import statistics
 import sys
@@ -37,76 +35,26 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from import_artisans import CRAFTS, FAMILY, MEN, PROVINCES, WOMEN  # noqa: E402
+from host import machine  # noqa: E402
 
 TARGET_SECONDS = 3.0
 
 
 def build(exhibitors: int, days: int, seed: int):
+    from dataset import fair_with_exhibitors
     from django.utils import timezone
 
     from badges.models import CheckIn, CheckInResult, Direction
-    from badges.services import badges_issue_for_fair
-    from booths.models import Assignment, Booth, Zone
-    from core.models import CraftCategory, Province
-    from fairs.models import Fair, Venue
-    from registrations.models import Application, ApplicationStatus, Artisan
+    from fairs.models import Fair
 
     rng = random.Random(seed)
-    provinces = {p.code: p for p in Province.objects.filter(code__in=[p[0] for p in PROVINCES])}
-    province_codes = [code for code, *_rest in PROVINCES if code in provinces]
-    province_weights = [weight for code, _name, weight, *_rest in PROVINCES if code in provinces]
-    crafts = {craft.code: craft for craft in CraftCategory.objects.filter(code__in=[c[0] for c in CRAFTS])}
-    craft_codes = [code for code, _name, _w in CRAFTS if code in crafts]
-    craft_weights = [weight for code, _name, weight in CRAFTS if code in crafts]
-    venue = Venue.objects.create(name="Complexe artisanal de Settat", kind=Venue.Kind.COMPLEX,
-                                 province=provinces["settat"], capacity=exhibitors)  # fmt: skip
     today = timezone.localdate()
     starts = today - dt.timedelta(days=days + 7)
-    fair = Fair.objects.create(
-        name="Salon régional de l'artisanat de Casablanca-Settat", name_ar="المعرض الجهوي للصناعة التقليدية",
-        slug="salon-regional-bench", scope=Fair.Scope.REGIONAL, role=Fair.Role.ORGANIZER, venue=venue,
-        starts_on=starts, ends_on=starts + dt.timedelta(days=days - 1),
-        applications_open_at=dt.datetime(starts.year - 1, 1, 1, tzinfo=dt.UTC),
-        applications_close_at=dt.datetime(starts.year - 1, 2, 1, tzinfo=dt.UTC),
-        capacity=exhibitors, status=Fair.Status.RUNNING,
+    made = fair_with_exhibitors(
+        exhibitors, rng=rng, starts_on=starts, ends_on=starts + dt.timedelta(days=days - 1),
+        status=Fair.Status.RUNNING, across_the_region=True,
     )  # fmt: skip
-    artisans = []
-    for n in range(exhibitors):
-        woman = rng.random() < 0.46
-        first, first_ar = rng.choice(WOMEN if woman else MEN)
-        last, last_ar = rng.choice(FAMILY)
-        arabic = rng.random() < 0.75
-        artisans.append(Artisan(
-            first_name=first, last_name=last, first_name_ar=first_ar if arabic else "",
-            last_name_ar=last_ar if arabic else "", cin=f"W{100000 + n}", gender="F" if woman else "M",
-            birth_year=rng.randrange(1955, 2000),
-            province=provinces[rng.choices(province_codes, province_weights)[0]],
-            area=Artisan.Area.RURAL if rng.random() < 0.38 else Artisan.Area.URBAN,
-            main_craft=crafts[rng.choices(craft_codes, craft_weights)[0]],
-        ))  # fmt: skip
-    artisans = Artisan.objects.bulk_create(artisans)
-    applications = Application.objects.bulk_create(
-        Application(artisan=artisan, fair=fair, status=ApplicationStatus.CONFIRMED, products="Poterie")
-        for artisan in artisans
-    )
-    zones = Zone.objects.bulk_create(Zone(fair=fair, name=f"Hall {letter}") for letter in "ABCDEFGHIJ")
-    per_zone = -(-exhibitors // len(zones))
-    booths = Booth.objects.bulk_create(
-        Booth(
-            fair=fair,
-            zone=zones[n // per_zone],
-            code=f"{'ABCDEFGHIJ'[n // per_zone]}-{n % per_zone + 1:03d}",
-            x=3 * (n % per_zone),
-            y=8 * (n // per_zone),
-        )
-        for n in range(exhibitors)
-    )
-    Assignment.objects.bulk_create(
-        Assignment(booth=booth, application=application, fair=fair, method=Assignment.Method.AUTO)
-        for booth, application in zip(booths, applications, strict=True)
-    )
-    badges = badges_issue_for_fair(fair=fair, actor=None)
+    fair, badges = made.fair, made.badges
     fair.status = Fair.Status.CLOSED
     fair.save(update_fields=["status"])
 
@@ -135,17 +83,6 @@ def build(exhibitors: int, days: int, seed: int):
                 scan(badge, arrive.replace(hour=18, minute=rng.randint(0, 59)), direction=Direction.OUT)
     CheckIn.objects.bulk_create(scans, batch_size=2000)
     return fair, len(badges), len(scans)
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    with contextlib.suppress(OSError, StopIteration):
-        cpu = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-    return f"{os.cpu_count()} CPUs ({cpu}), Python {sys.version.split()[0]}"
 
 
 def timed(function, runs: int):
@@ -199,7 +136,7 @@ def main():
         f"data: {badges:,} exhibitors × {args.days} days, {scans:,} scans, "
         f"built in {time.perf_counter() - started:.1f} s"
     )
-    print(f"{machine()}, load average {os.getloadavg()[0]:.1f}")
+    print(machine())
     fair = type(fair).objects.select_related("venue").get(pk=fair.pk)
     today = timezone.localdate()
     for language in args.languages.split(","):

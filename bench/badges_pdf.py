@@ -19,7 +19,6 @@ import argparse
 import datetime as dt
 import io
 import os
-import platform
 import random
 import shutil
 import statistics
@@ -32,7 +31,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from import_artisans import CRAFTS, FAMILY, MEN, WOMEN  # noqa: E402
 
 TARGET_SECONDS = 10.0
 
@@ -59,80 +57,18 @@ def make_photo(rng: random.Random, number: int) -> bytes:
 
 
 def build(exhibitors: int, photo_share: float, seed: int):
-    from django.core.files.base import ContentFile
+    """A published fair 20 days ahead with ``exhibitors`` exhibitors, cooperatives, photos."""
+    from dataset import fair_with_exhibitors
 
-    from badges.services import badges_issue_for_fair
-    from booths.models import Assignment, Booth, Zone
-    from core.models import CraftCategory, Province
-    from fairs.models import Fair, Venue
-    from registrations.models import Application, ApplicationStatus, Artisan, Cooperative
+    from fairs.models import Fair
 
     rng = random.Random(seed)
-    settat = Province.objects.get(code="settat")
-    crafts = {craft.code: craft for craft in CraftCategory.objects.filter(code__in=[c[0] for c in CRAFTS])}
-    craft_codes = [code for code, _name, _w in CRAFTS if code in crafts]
-    craft_weights = [weight for code, _name, weight in CRAFTS if code in crafts]
-    venue = Venue.objects.create(name="Complexe artisanal de Settat", kind=Venue.Kind.COMPLEX,
-                                 province=settat, capacity=exhibitors)  # fmt: skip
     today = dt.date.today()
-    fair = Fair.objects.create(
-        name="Salon régional de l'artisanat de Casablanca-Settat", name_ar="المعرض الجهوي للصناعة التقليدية",
-        slug="salon-regional-bench", scope=Fair.Scope.REGIONAL, role=Fair.Role.ORGANIZER, venue=venue,
-        starts_on=today + dt.timedelta(days=20), ends_on=today + dt.timedelta(days=29),
-        applications_open_at=dt.datetime(today.year - 1, 1, 1, tzinfo=dt.UTC),
-        applications_close_at=dt.datetime(today.year - 1, 2, 1, tzinfo=dt.UTC),
-        capacity=exhibitors, status=Fair.Status.PUBLISHED,
+    made = fair_with_exhibitors(
+        exhibitors, rng=rng, starts_on=today + dt.timedelta(days=20), ends_on=today + dt.timedelta(days=29),
+        status=Fair.Status.PUBLISHED, cooperatives=True, photo_share=photo_share, photo=make_photo,
     )  # fmt: skip
-    cooperatives = Cooperative.objects.bulk_create(
-        Cooperative(
-            name=f"Coopérative Nour {n}",
-            name_ar=f"تعاونية النور {n}",
-            registration_number=f"BENCH-{n:05d}",
-            province=settat,
-        )
-        for n in range(60)
-    )
-    artisans = []
-    for n in range(exhibitors):
-        woman = rng.random() < 0.46
-        first, first_ar = rng.choice(WOMEN if woman else MEN)
-        last, last_ar = rng.choice(FAMILY)
-        arabic = rng.random() < 0.75
-        artisans.append(Artisan(
-            first_name=first, last_name=last, first_name_ar=first_ar if arabic else "",
-            last_name_ar=last_ar if arabic else "", cin=f"W{100000 + n}", gender="F" if woman else "M",
-            birth_year=rng.randrange(1955, 2000), province=settat,
-            main_craft=crafts[rng.choices(craft_codes, craft_weights)[0]],
-            cooperative=rng.choice(cooperatives) if rng.random() < 0.2 else None,
-        ))  # fmt: skip
-    artisans = Artisan.objects.bulk_create(artisans)
-    with_photo = rng.sample(range(exhibitors), round(exhibitors * photo_share))
-    for index in with_photo:
-        artisan = artisans[index]
-        artisan.photo.save(f"bench-{index}.jpg", ContentFile(make_photo(rng, index)), save=False)
-    Artisan.objects.bulk_update([artisans[index] for index in with_photo], ["photo"])
-    applications = Application.objects.bulk_create(
-        Application(artisan=artisan, fair=fair, status=ApplicationStatus.CONFIRMED, products="Poterie")
-        for artisan in artisans
-    )
-    zones = Zone.objects.bulk_create(Zone(fair=fair, name=f"Hall {letter}") for letter in "ABCDEFGHIJ")
-    per_zone = -(-exhibitors // len(zones))
-    booths = Booth.objects.bulk_create(
-        Booth(
-            fair=fair,
-            zone=zones[n // per_zone],
-            code=f"{'ABCDEFGHIJ'[n // per_zone]}-{n % per_zone + 1:03d}",
-            x=3 * (n % per_zone),
-            y=8 * (n // per_zone),
-        )
-        for n in range(exhibitors)
-    )
-    Assignment.objects.bulk_create(
-        Assignment(booth=booth, application=application, fair=fair, method=Assignment.Method.AUTO)
-        for booth, application in zip(booths, applications, strict=True)
-    )
-    badges = badges_issue_for_fair(fair=fair, actor=None)
-    return fair, len(badges), len(with_photo)
+    return made.fair, len(made.badges), sum(1 for artisan in made.artisans if artisan.photo)
 
 
 def main():
@@ -162,6 +98,7 @@ def measure(args, data_dir: str) -> None:
     from django.conf import settings
     from django.core.management import call_command
     from django.utils import translation
+    from host import machine
     from pypdf import PdfReader
 
     from badges import pdf
@@ -180,19 +117,7 @@ def measure(args, data_dir: str) -> None:
     started = time.perf_counter()
     fair, issued, photos = build(args.exhibitors, args.photos, args.seed)
     print(f"data: {issued:,} badges, {photos:,} with a photo, built in {time.perf_counter() - started:.1f} s")
-    cpu = platform.processor() or platform.machine()
-    try:
-        model = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-        cpu = model
-    except (OSError, StopIteration):
-        pass
-    print(
-        f"{os.cpu_count()} CPUs ({cpu}), Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.1f}"
-    )
+    print(machine())
 
     translation.activate("fr")
     for card_format in ("cr80", "a6"):

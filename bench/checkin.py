@@ -98,77 +98,20 @@ def build(exhibitors: int, history: int, seed: int = 7):
     and ``history`` check-ins earlier today."""
     import random
 
+    from dataset import fair_with_exhibitors
     from django.utils import timezone
-    from import_artisans import CRAFTS, FAMILY, MEN, WOMEN
 
     from badges.models import Badge, CheckIn, CheckInResult
-    from badges.services import arrivals, badge_code, badges_issue_for_fair, device_create, setup_for
-    from booths.models import Assignment, Booth, Zone
-    from core.models import CraftCategory, Province
-    from fairs.models import Fair, Venue
-    from registrations.models import Application, ApplicationStatus, Artisan, Cooperative
+    from badges.services import arrivals, badge_code, device_create, setup_for
+    from fairs.models import Fair
 
     rng = random.Random(seed)
-    settat = Province.objects.get(code="settat")
-    crafts = {craft.code: craft for craft in CraftCategory.objects.filter(code__in=[c[0] for c in CRAFTS])}
-    craft_codes = [code for code, _name, _w, *_rest in CRAFTS if code in crafts]
-    craft_weights = [weight for code, _name, weight, *_rest in CRAFTS if code in crafts]
-    venue = Venue.objects.create(name="Complexe artisanal de Settat", kind=Venue.Kind.COMPLEX,
-                                 province=settat, capacity=exhibitors)  # fmt: skip
     today = timezone.localdate()
-    fair = Fair.objects.create(
-        name="Salon régional de l'artisanat de Casablanca-Settat", name_ar="المعرض الجهوي للصناعة التقليدية",
-        slug="salon-regional-bench", scope=Fair.Scope.REGIONAL, role=Fair.Role.ORGANIZER, venue=venue,
-        starts_on=today - dt.timedelta(days=1), ends_on=today + dt.timedelta(days=3),
-        applications_open_at=dt.datetime(today.year - 1, 1, 1, tzinfo=dt.UTC),
-        applications_close_at=dt.datetime(today.year - 1, 2, 1, tzinfo=dt.UTC),
-        capacity=exhibitors, status=Fair.Status.RUNNING,
+    made = fair_with_exhibitors(
+        exhibitors, rng=rng, starts_on=today - dt.timedelta(days=1), ends_on=today + dt.timedelta(days=3),
+        status=Fair.Status.RUNNING, cooperatives=True, photo_share=0.3,
     )  # fmt: skip
-    cooperatives = Cooperative.objects.bulk_create(
-        Cooperative(
-            name=f"Coopérative Nour {n}",
-            name_ar=f"تعاونية النور {n}",
-            registration_number=f"BENCH-{n:05d}",
-            province=settat,
-        )
-        for n in range(60)
-    )
-    artisans = []
-    for n in range(exhibitors):
-        woman = rng.random() < 0.46
-        first, first_ar = rng.choice(WOMEN if woman else MEN)
-        last, last_ar = rng.choice(FAMILY)
-        arabic = rng.random() < 0.75
-        artisans.append(Artisan(
-            first_name=first, last_name=last, first_name_ar=first_ar if arabic else "",
-            last_name_ar=last_ar if arabic else "", cin=f"W{100000 + n}", gender="F" if woman else "M",
-            birth_year=rng.randrange(1955, 2000), province=settat,
-            main_craft=crafts[rng.choices(craft_codes, craft_weights)[0]],
-            cooperative=rng.choice(cooperatives) if rng.random() < 0.2 else None,
-            photo=f"artisans/photos/bench-{n}.jpg" if rng.random() < 0.3 else "",
-        ))  # fmt: skip
-    artisans = Artisan.objects.bulk_create(artisans)
-    applications = Application.objects.bulk_create(
-        Application(artisan=artisan, fair=fair, status=ApplicationStatus.CONFIRMED, products="Poterie")
-        for artisan in artisans
-    )
-    zones = Zone.objects.bulk_create(Zone(fair=fair, name=f"Hall {letter}") for letter in "ABCDEFGHIJ")
-    per_zone = -(-exhibitors // len(zones))
-    booths = Booth.objects.bulk_create(
-        Booth(
-            fair=fair,
-            zone=zones[n // per_zone],
-            code=f"{'ABCDEFGHIJ'[n // per_zone]}-{n % per_zone + 1:03d}",
-            x=3 * (n % per_zone),
-            y=8 * (n // per_zone),
-        )
-        for n in range(exhibitors)
-    )
-    Assignment.objects.bulk_create(
-        Assignment(booth=booth, application=application, fair=fair, method=Assignment.Method.AUTO)
-        for booth, application in zip(booths, applications, strict=True)
-    )
-    badges = badges_issue_for_fair(fair=fair, actor=None)
+    fair, badges = made.fair, made.badges
     setup = setup_for(fair)
     device, token = device_create(name="Porte principale — téléphone 1", fair=fair, actor=None)
     # The day so far: ``history`` scans since midnight (entries and exits at two gates, every

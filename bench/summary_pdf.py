@@ -24,11 +24,9 @@ Target: the summary PDF over four years in under 3 s.
 """
 
 import argparse
-import contextlib
 import datetime as dt
 import io
 import os
-import platform
 import random
 import statistics
 import sys
@@ -39,6 +37,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from host import machine  # noqa: E402
 
 TARGET_SECONDS = 3.0
 START, END = dt.date(2021, 1, 1), dt.date(2024, 12, 31)
@@ -276,17 +277,6 @@ def measure(name: str, runs: int, keep: Path | None) -> None:
     )
     assert response.status_code == 200, response.status_code
     report("summary page, fr (GET)", walls, cpus)
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    with contextlib.suppress(OSError, StopIteration):
-        cpu = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-    return f"{os.cpu_count()} CPUs ({cpu}), Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.1f}"
 
 
 def main():
