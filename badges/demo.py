@@ -466,8 +466,18 @@ def seed_check_ins(ctx: DemoContext) -> None:
         for row in fair_scans.rows
         if row.result == CheckInResult.OK and row.direction == Direction.IN
     )
+    left: dict[int, dt.datetime] = {}
+    for fair_scans in made:
+        for row in fair_scans.rows:
+            if row.result == CheckInResult.OK and row.direction == Direction.OUT:
+                left[row.badge_id] = max(row.when, left.get(row.badge_id, row.when))
     Badge.objects.bulk_update(
-        [Badge(pk=pk, arrived_at=when) for pk, when in arrived.items()], ["arrived_at"], batch_size=500
+        [
+            Badge(pk=pk, arrived_at=arrived.get(pk), left_at=left.get(pk))
+            for pk in arrived.keys() | left.keys()
+        ],
+        ["arrived_at", "left_at"],
+        batch_size=500,
     )
     ScannerDevice.objects.bulk_update(
         [ScannerDevice(pk=pk, last_seen_at=when) for pk, when in seen.items()],

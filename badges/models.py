@@ -85,6 +85,9 @@ class Badge(models.Model):
     # The first accepted entry on the latest day with one, kept with inside_since: a scan's
     # answer ("first entry today at 08:52") and "arrived today" read it instead of the scans.
     arrived_at = models.DateTimeField(_("arrived"), null=True, blank=True, editable=False)
+    # The last accepted exit: an entry sent late from an offline phone, older than it, does
+    # not put the holder back inside.
+    left_at = models.DateTimeField(_("left"), null=True, blank=True, editable=False)
     issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

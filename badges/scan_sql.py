@@ -89,9 +89,9 @@ def fair_for_scan(pk: int) -> Fair | None:
 # The badge's own columns, in the order of the SELECT below.
 _BADGE_FIELDS = (
     "id", "fair_id", "kind", "serial", "name", "name_ar", "organisation", "role_label", "application_id",
-    "valid_from", "valid_until", "revoked_at", "inside_since", "arrived_at",
+    "valid_from", "valid_until", "revoked_at", "inside_since", "arrived_at", "left_at",
 )  # fmt: skip
-_DATETIMES = {"revoked_at", "inside_since", "arrived_at"}
+_DATETIMES = {"revoked_at", "inside_since", "arrived_at", "left_at"}
 # The joined columns, named as ``selectors.badge_summary_row`` reads them.
 _SUMMARY_FIELDS = (
     "application__assignment__booth__code",
@@ -102,7 +102,7 @@ _SUMMARY_FIELDS = (
 )
 _BADGE_SQL = (
     "SELECT b.id, b.fair_id, b.kind, b.serial, b.name, b.name_ar, b.organisation, b.role_label, "
-    "b.application_id, b.valid_from, b.valid_until, b.revoked_at, b.inside_since, b.arrived_at, "
+    "b.application_id, b.valid_from, b.valid_until, b.revoked_at, b.inside_since, b.arrived_at, b.left_at, "
     "booth.code, artisan.photo, craft.name_fr, craft.name_ar, craft.name_en "
     "FROM badges_badge b "
     "LEFT JOIN registrations_application application ON application.id = b.application_id "
@@ -193,9 +193,9 @@ def check_in_insert(row: CheckIn) -> CheckIn:
 
 
 def presence_update(badge: Badge) -> None:
-    """Write the badge's ``inside_since`` and ``arrived_at`` (under its lock, by ``check_in``)."""
+    """Write the badge's ``inside_since``, ``arrived_at`` and ``left_at`` (under its lock, by ``check_in``)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE badges_badge SET inside_since = %s, arrived_at = %s WHERE id = %s",
-            [_when(badge.inside_since), _when(badge.arrived_at), badge.pk],
+            "UPDATE badges_badge SET inside_since = %s, arrived_at = %s, left_at = %s WHERE id = %s",
+            [_when(badge.inside_since), _when(badge.arrived_at), _when(badge.left_at), badge.pk],
         )

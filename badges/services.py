@@ -591,10 +591,16 @@ def _judge(fair: Fair, badge: Badge | None, direction: str, scanned_at: dt.datet
 
 
 def _move_presence(badge: Badge, direction: str, at: dt.datetime) -> None:
-    """An accepted scan moves the badge in or out; an entry may be the day's first arrival."""
+    """An accepted scan moves the badge in or out; an entry may be the day's first arrival.
+
+    The latest move wins, whatever order the scans arrive in (offline devices send theirs
+    late): an entry older than the last entry or the last exit leaves the badge where it is,
+    and so does an exit older than the last entry.
+    """
     if direction == Direction.IN:
-        if badge.inside_since is None or at >= badge.inside_since:
-            badge.inside_since = at  # an entry older than the last one (late offline upload) does not
+        latest = max((t for t in (badge.inside_since, badge.left_at) if t is not None), default=None)
+        if latest is None or at >= latest:
+            badge.inside_since = at
         arrived = badge.arrived_at
         day = timezone.localdate(at)
         if (
@@ -603,10 +609,11 @@ def _move_presence(badge: Badge, direction: str, at: dt.datetime) -> None:
             or (timezone.localdate(arrived) == day and at < arrived)
         ):
             badge.arrived_at = at  # a later day's first entry, or an earlier one sent late
-    elif badge.inside_since is not None and at >= badge.inside_since:
-        badge.inside_since = None  # an exit older than the last entry (late offline upload) changes nothing
     else:
-        return
+        if badge.inside_since is not None and at >= badge.inside_since:
+            badge.inside_since = None
+        if badge.left_at is None or at > badge.left_at:
+            badge.left_at = at
     scan_sql.presence_update(badge)
 
 

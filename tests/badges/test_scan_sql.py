@@ -191,3 +191,16 @@ def test_the_prepared_read_answers_as_the_plain_one(settings, running_fair, badg
     connection.close()
     with transaction.atomic():
         assert scan_sql.badge_for_scan(serial=badges[1].serial, lock=True)[0].pk == badges[1].pk
+
+
+def test_an_entry_sent_late_after_a_later_exit_leaves_the_holder_outside(running_fair, badge, code, device):
+    """Gate A was offline when the holder came in at 10:00; gate B, online, let them out at
+    12:30; gate A's queue arrives at 13:00. The latest move (the exit) wins."""
+    out = scan(running_fair, code, device=device, direction="out", now=at(12, 30))
+    late = scan(running_fair, code, device=device, offline=True, device_time=at(10, 0), now=at(13, 0))
+    stored = Badge.objects.get(pk=badge.pk)
+    assert (out.result, late.result) == (R.OK, R.OK)
+    assert (stored.inside_since, stored.left_at, stored.arrived_at) == (None, at(12, 30), at(10, 0))
+    assert selectors.fair_counters(running_fair, now=at(13, 0))["inside_now"] == 0
+    again = scan(running_fair, code, device=device, now=at(14, 0))  # coming back in later counts
+    assert (again.result, Badge.objects.get(pk=badge.pk).inside_since) == (R.OK, at(14, 0))
