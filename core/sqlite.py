@@ -13,6 +13,7 @@ dies. On PostgreSQL (row locks) and for in-memory databases it does nothing.
 """
 
 import contextlib
+import os
 import threading
 
 from django.db import connection
@@ -24,14 +25,17 @@ except ImportError:  # not POSIX: threads still queue, processes meet in SQLite'
 
 _threads = threading.Lock()
 _mine = threading.local()
-_lock_files: dict[str, object] = {}
+_lock_files: dict[tuple[str, int], object] = {}
 
 
 def _lock_file(database: str):
-    """This process's open lock file for ``database`` (one per process: flock is per file)."""
-    handle = _lock_files.get(database)
+    """This process's open lock file for ``database``. One per process — flock locks an open
+    file, so a file opened before a fork (gunicorn --preload) would be shared by the workers
+    and exclude none of them: the key has the process id."""
+    key = (database, os.getpid())
+    handle = _lock_files.get(key)
     if handle is None:
-        handle = _lock_files[database] = open(f"{database}.writers", "a+b")  # noqa: SIM115 -- kept open
+        handle = _lock_files[key] = open(f"{database}.writers", "a+b")  # noqa: SIM115 -- kept open
     return handle
 
 
