@@ -816,17 +816,13 @@ class BadgeViewSet(
     def pdf_all(self, request):
         """Every badge of the fair that is not revoked (``kind`` to print one kind), as A4
         sheets with crop marks (``layout=sheet``, the default) or one card a page."""
-        from badges.pdf import badges_pdf
+        from badges.pdf import badges_filename, badges_pdf, fair_badges
 
         query = parse(BadgePdfQuerySerializer, request, data=request.query_params)
-        fair = query["fair"]
-        badges = Badge.objects.filter(fair=fair).order_by("kind", "name", "pk")
-        if query.get("kind"):
-            badges = badges.filter(kind=query["kind"])
-        # The PDF module loads them in one query and leaves revoked ones out
-        # (``nothing_to_print`` when none is left).
-        content = badges_pdf(badges, layout=query["layout"])
-        return pdf_response(content, f"badges-{fair.slug or fair.pk}-{query['layout']}.pdf")
+        fair, kind = query["fair"], query.get("kind") or ""
+        # ``nothing_to_print`` when no valid badge is left.
+        content = badges_pdf(fair_badges(fair, kind), layout=query["layout"])
+        return pdf_response(content, badges_filename(fair, query["layout"], kind))
 
 
 # --- Scanner devices (staff) ----------------------------------------------------------------

@@ -240,9 +240,10 @@ def printable_badges(badges) -> list[Badge]:
     return loaded
 
 
-def fair_badges(fair):
-    """The badges of ``fair`` in print order (kind, then name); revoked ones are dropped later."""
-    return Badge.objects.filter(fair=fair).order_by("kind", "name", "pk")
+def fair_badges(fair, kind: str = ""):
+    """The valid badges of ``fair`` (of one ``kind``, or all) in print order: kind, then name."""
+    badges = Badge.objects.filter(fair=fair, revoked_at__isnull=True).order_by("kind", "name", "pk")
+    return badges.filter(kind=kind) if kind else badges
 
 
 # --- Text ----------------------------------------------------------------------------------
@@ -1103,7 +1104,7 @@ def fair_badges_pdf(
     return badges_pdf(fair_badges(fair), layout=layout, card_format=card_format, progress=progress)
 
 
-def badges_filename(fair, layout: str = "card") -> str:
-    """A download name such as ``badges-foire-settat-2026-sheets.pdf``."""
-    suffix = "-sheets" if layout == "sheet" else ""
-    return f"badges-{fair.slug or fair.pk}{suffix}.pdf"
+def badges_filename(fair, layout: str = "card", kind: str = "") -> str:
+    """A download name such as ``badges-foire-settat-2026-press-sheets.pdf``."""
+    parts = ["badges", fair.slug or str(fair.pk), kind, "sheets" if layout == "sheet" else ""]
+    return "-".join(part for part in parts if part) + ".pdf"

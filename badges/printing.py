@@ -32,7 +32,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from badges.models import BadgeKind, BadgePrint
-from badges.pdf import LAYOUTS, badges_pdf, fair_badges
+from badges.pdf import LAYOUTS, badges_filename, badges_pdf, fair_badges
 from badges.services import BadgeError
 from fairs.models import Fair
 
@@ -48,9 +48,7 @@ def print_path(job: BadgePrint) -> Path:
 
 
 def print_filename(job: BadgePrint) -> str:
-    """``badges-foire-settat-2026-press-sheets.pdf``."""
-    parts = ["badges", job.fair.slug or str(job.fair_id), job.kind, "sheets" if job.layout == "sheet" else ""]
-    return "-".join(part for part in parts if part) + ".pdf"
+    return badges_filename(job.fair, job.layout, job.kind)
 
 
 def is_stalled(job: BadgePrint, now: dt.datetime | None = None) -> bool:
@@ -58,11 +56,6 @@ def is_stalled(job: BadgePrint, now: dt.datetime | None = None) -> bool:
         return False
     last = job.progressed_at or job.requested_at
     return (now or timezone.now()) - last > STALLED_AFTER
-
-
-def _badges(fair: Fair, kind: str):
-    badges = fair_badges(fair).filter(revoked_at__isnull=True)
-    return badges.filter(kind=kind) if kind else badges
 
 
 def _forget_old(now: dt.datetime) -> None:
@@ -77,7 +70,7 @@ def badge_print_start(*, fair: Fair, layout: str, kind: str = "", actor=None) ->
         raise BadgeError(code="layout_invalid", field="layout", message=_("Choose cards or A4 sheets."))
     if kind and kind not in BadgeKind.values:
         raise BadgeError(code="kind_invalid", field="kind", message=_("Unknown kind of badge."))
-    total = _badges(fair, kind).count()
+    total = fair_badges(fair, kind).count()
     if not total:
         raise BadgeError(code="nothing_to_print", message=_("There is no valid badge to print."))
     now = timezone.now()
@@ -125,7 +118,7 @@ def badge_print_run(pk, *, language: str | None = None) -> None:
 
     try:
         with translation.override(language):
-            content = badges_pdf(_badges(job.fair, job.kind), layout=job.layout, progress=progress)
+            content = badges_pdf(fair_badges(job.fair, job.kind), layout=job.layout, progress=progress)
         path = print_path(job)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".part")

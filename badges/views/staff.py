@@ -51,7 +51,6 @@ HISTORY_SHOWN = 200
 # The artisan downloads their badge once the booths are published, and while the fair runs.
 ARTISAN_DOWNLOAD_STATUSES = (Fair.Status.PUBLISHED, Fair.Status.RUNNING)
 STATES = {"valid": Q(revoked_at__isnull=True), "revoked": Q(revoked_at__isnull=False)}
-LAYOUTS = ("card", "sheet")
 
 
 def add_refusal(form, exc: DomainError) -> None:
@@ -81,10 +80,6 @@ def pdf_response(badges, *, layout: str, filename: str) -> HttpResponse:
     from badges.pdf import badges_pdf
 
     return core_pdf_response(badges_pdf(badges, layout=layout), filename)
-
-
-def pdf_filename(stem: str, layout: str) -> str:
-    return f"{stem}{'-sheets' if layout == 'sheet' else ''}.pdf"
 
 
 def missing_exhibitors(fair: Fair) -> int:
@@ -363,27 +358,6 @@ class CardFormatView(StaffRequiredMixin, FairMixin, View):
         return redirect(list_url(self.fair))
 
 
-class FairBadgesPdfView(StaffRequiredMixin, FairMixin, View):
-    """Every valid badge of the fair (of one kind with ?kind=) as cards or A4 sheets."""
-
-    def get(self, request, *args, **kwargs):
-        layout = request.GET.get("layout", "card")
-        layout = layout if layout in LAYOUTS else "card"
-        badges = Badge.objects.filter(fair=self.fair)
-        stem = f"badges-{self.fair.slug}"
-        kind = request.GET.get("kind", "")
-        if kind in BadgeKind.values:
-            badges = badges.filter(kind=kind)
-            stem = f"{stem}-{kind}"
-        try:
-            return pdf_response(
-                badges.order_by("kind", "name", "pk"), layout=layout, filename=pdf_filename(stem, layout)
-            )
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-            return redirect(list_url(self.fair))
-
-
 class BadgePrintStartView(StaffRequiredMixin, FairMixin, View):
     """POST: start drawing the fair's valid badges (of one ``kind``) as one PDF, then watch it."""
 
@@ -620,7 +594,6 @@ urlpatterns = [
         name="badge_import_sample",
     ),
     path("staff/fairs/<int:fair_pk>/badges/format/", CardFormatView.as_view(), name="badge_format"),
-    path("staff/fairs/<int:fair_pk>/badges.pdf", FairBadgesPdfView.as_view(), name="fair_badges_pdf"),
     path("staff/fairs/<int:fair_pk>/badges/print/", BadgePrintStartView.as_view(), name="badge_print_start"),
     path("staff/badge-prints/<uuid:pk>/", BadgePrintView.as_view(), name="badge_print"),
     path(

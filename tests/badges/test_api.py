@@ -904,8 +904,10 @@ def test_badge_pdfs(staff, running_fair, badges):
         "/api/v1/badges/pdf/", {"fair": running_fair.pk, "layout": "sheet"}, HTTP_ACCEPT="application/pdf"
     )
     assert sheet.status_code == 200 and sheet["Content-Type"] == "application/pdf"
-    cards = staff.get("/api/v1/badges/pdf/", {"fair": running_fair.pk, "layout": "card"})
+    assert f'filename="badges-{running_fair.slug}-sheets.pdf"' in sheet["Content-Disposition"]
+    cards = staff.get("/api/v1/badges/pdf/", {"fair": running_fair.pk, "layout": "card", "kind": "exhibitor"})
     assert cards.status_code == 200 and cards.content.startswith(b"%PDF")
+    assert f'filename="badges-{running_fair.slug}-exhibitor.pdf"' in cards["Content-Disposition"]
 
 
 def test_badge_pdf_refusals(staff, running_fair, badges):

@@ -1,7 +1,6 @@
 """Staff pages of badges and scanner devices, and the artisan's own badge download."""
 
 import datetime as dt
-import io
 import re
 
 import pytest
@@ -309,7 +308,7 @@ def test_card_format_is_chosen_on_the_list(staff_client, running_fair, badge):
     assert BadgeSetup.objects.get(fair=running_fair).card_format == CardFormat.A6
 
 
-# --- PDFs (rendered by badges.pdf) ------------------------------------------------------------
+# --- One badge's PDF (a fair's: test_printing.py) ------------------------------------------------------------
 
 
 def assert_pdf(response, filename):
@@ -319,32 +318,8 @@ def assert_pdf(response, filename):
     assert response.content.startswith(b"%PDF")
 
 
-@pytest.mark.parametrize(("layout", "suffix"), [("card", ""), ("sheet", "-sheets")])
-def test_fair_badges_pdf(staff_client, running_fair, badges, layout, suffix):
-    response = staff_client.get(url("fair_badges_pdf", running_fair.pk), {"layout": layout})
-    assert_pdf(response, f"badges-{running_fair.slug}{suffix}.pdf")
-
-
-def test_fair_badges_pdf_of_one_kind(staff_client, running_fair, badges, press):
-    response = staff_client.get(url("fair_badges_pdf", running_fair.pk), {"layout": "sheet", "kind": "press"})
-    assert_pdf(response, f"badges-{running_fair.slug}-press-sheets.pdf")
-
-
-def test_fair_badges_pdf_without_badges_goes_back_with_a_message(staff_client, running_fair):
-    response = staff_client.get(url("fair_badges_pdf", running_fair.pk), follow=True)
-    assert "There is no valid badge to print." in response.content.decode()
-
-
 def test_one_badge_pdf(staff_client, badge):
     assert_pdf(staff_client.get(url("badge_pdf", badge.serial)), f"badge-{badge.serial}.pdf")
-
-
-def test_fair_pdf_has_one_page_per_valid_badge(staff_client, running_fair, badges, staff_user):
-    from pypdf import PdfReader
-
-    services.badge_revoke(badge=badges[0], actor=staff_user, reason="lost")
-    response = staff_client.get(url("fair_badges_pdf", running_fair.pk), {"layout": "card"})
-    assert len(PdfReader(io.BytesIO(response.content)).pages) == 2
 
 
 def test_revoked_badge_pdf_goes_back_with_a_message(staff_client, badge, staff_user):
@@ -354,10 +329,9 @@ def test_revoked_badge_pdf_goes_back_with_a_message(staff_client, badge, staff_u
     assert "There is no valid badge to print." in response.content.decode()
 
 
-def test_pdfs_are_for_staff_only(client, scanner_user, running_fair, badge):
+def test_pdfs_are_for_staff_only(client, scanner_user, badge):
     client.force_login(scanner_user)
     assert client.get(url("badge_pdf", badge.serial)).status_code == 403
-    assert client.get(url("fair_badges_pdf", running_fair.pk)).status_code == 403
 
 
 # --- Scanner devices --------------------------------------------------------------------------
