@@ -764,6 +764,22 @@ def test_counters_endpoint(gate, running_fair, badges, code):
     assert gate.get("/api/v1/scanner/fairs/999999/counters/").status_code == 404
 
 
+def test_counters_cost_three_queries_whatever_the_day(
+    gate, running_fair, badges, code, staff_user, django_assert_num_queries
+):
+    """The scanner reads them after each quiet spell: device, fair, one aggregate over badges."""
+    post(gate, body(running_fair, code))  # warm: last_seen_at written
+    url = f"/api/v1/scanner/fairs/{running_fair.pk}/counters/"
+    with django_assert_num_queries(3):
+        gate.get(url)
+    for _ in range(4):
+        ApplicationFactory(fair=running_fair, status=ApplicationStatus.CONFIRMED)
+    for issued in services.badges_issue_for_fair(fair=running_fair, actor=staff_user):
+        post(gate, body(running_fair, issued.serial))
+    with django_assert_num_queries(3):
+        assert gate.get(url).json()["arrived_today"] == 5
+
+
 # --- Check-ins list (staff) -----------------------------------------------------------------
 
 
