@@ -112,7 +112,7 @@ def key_figures(figures: RegionFigures) -> list[dict]:
     ]
 
 
-def dashboard_charts(figures: RegionFigures, provinces: list[dict]) -> list[charts.Chart]:
+def dashboard_charts(figures: RegionFigures) -> list[charts.Chart]:
     years = [row.label for row in figures.years]
     held_years = [row.key for row in figures.years]
     fairs_series = [
@@ -127,22 +127,22 @@ def dashboard_charts(figures: RegionFigures, provinces: list[dict]) -> list[char
         for scope in SCOPES
         if any(h.scope == scope for h in figures.fairs_held)
     ]
-    shown = provinces[:PROVINCES_SHOWN]
+    shown = figures.provinces[:PROVINCES_SHOWN]
     by_province = charts.bar_chart(
         title=_("Artisans by province"),
         desc=_("Artisans featured, by the province they come from."),
-        labels=[row["name"] for row in shown],
-        values=[row["artisans"] for row in shown],
+        labels=[row.name for row in shown],
+        values=[row.artisans for row in shown],
         colour=charts.BLUE,
         value_header=_("artisans"),
     )
-    hidden = provinces[PROVINCES_SHOWN:]
+    hidden = figures.provinces[PROVINCES_SHOWN:]
     if hidden:
         by_province.note = ngettext(
             "And %(count)s artisan from %(provinces)s other province.",
             "And %(count)s artisans from %(provinces)s other provinces.",
-            sum(row["artisans"] for row in hidden),
-        ) % {"count": charts.fmt_int(sum(row["artisans"] for row in hidden)), "provinces": len(hidden)}
+            sum(row.artisans for row in hidden),
+        ) % {"count": charts.fmt_int(sum(row.artisans for row in hidden)), "provinces": len(hidden)}
     sales = charts.column_chart(
         title=_("Sales reported per year (MAD)"),
         desc=_("Sales the artisans reported after the fairs of each year, in dirhams."),
@@ -193,21 +193,8 @@ def dashboard_charts(figures: RegionFigures, provinces: list[dict]) -> list[char
     ]
 
 
-def province_rows(figures: RegionFigures) -> list[dict]:
-    """Artisans by province, as the chart reads them."""
-    return [
-        {
-            "province_id": row.province_id,
-            "name": row.name,
-            "artisans": row.artisans,
-            "participations": row.participations,
-        }
-        for row in figures.provinces
-    ]
-
-
-def dashboard_figures(filters: exports.ReportFilters) -> tuple[RegionFigures, list[dict], dt.datetime]:
-    """The figures, the artisans by province, and when they were computed — kept for
+def dashboard_figures(filters: exports.ReportFilters) -> tuple[RegionFigures, dt.datetime]:
+    """The figures (the artisans by province with them) and when they were computed — kept for
     ``SOUK_DASHBOARD_CACHE_SECONDS`` (60 by default; 0 turns it off) per filters and language.
 
     On a region-sized registry the figures cost a few hundred milliseconds to compute
@@ -221,7 +208,7 @@ def dashboard_figures(filters: exports.ReportFilters) -> tuple[RegionFigures, li
     found = cache.get(key) if seconds else None
     if found is None:
         figures = region_figures(**filters.as_kwargs())
-        found = (figures, province_rows(figures), timezone.now())
+        found = (figures, timezone.now())
         if seconds:
             cache.set(key, found, seconds)
     return found
@@ -233,7 +220,7 @@ class DashboardView(StaffRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         form = exports.ReportFilterForm(self.request.GET or None)
         filters = form.filters()
-        figures, provinces, computed_at = dashboard_figures(filters)
+        figures, computed_at = dashboard_figures(filters)
         query = filters.query()
         summary_url = _optional_url("reports:summary_pdf")
         export_links = [
@@ -259,7 +246,7 @@ class DashboardView(StaffRequiredMixin, TemplateView):
             figures=figures,
             computed_at=computed_at,
             tiles=key_figures(figures),
-            charts=[] if figures.is_empty else dashboard_charts(figures, provinces),
+            charts=[] if figures.is_empty else dashboard_charts(figures),
             summary_url=f"{summary_url}?{query}" if summary_url else None,
             export_links=export_links,
             **kwargs,
