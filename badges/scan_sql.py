@@ -1,4 +1,4 @@
-"""The four statements of a scan, written as SQL: the check-in is Souk's one hot path.
+"""The five statements of a scan, written as SQL: the check-in is Souk's one hot path.
 
 A gate scans a badge every few seconds, and the answer must come back while the holder is
 still at the reader. Measured (bench/checkin.py), Django's ORM spent about 0.8 ms of Python
@@ -92,7 +92,7 @@ _BADGE_FIELDS = (
     "valid_from", "valid_until", "revoked_at", "inside_since", "arrived_at", "left_at",
 )  # fmt: skip
 _DATETIMES = {"revoked_at", "inside_since", "arrived_at", "left_at"}
-# The joined columns, named as ``selectors.badge_summary_row`` reads them.
+# The joined columns, named as ``selectors.scan_summary`` reads them.
 _SUMMARY_FIELDS = (
     "application__assignment__booth__code",
     "application__artisan__photo",
